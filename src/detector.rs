@@ -1,0 +1,746 @@
+//! The streaming DTMF receiver.
+//!
+//! # How it decides
+//!
+//! The stream is cut into **ticks** of 4 ms (`L` = rate / 250 samples, rounded). For every
+//! tick the [`Bank`] gives the complex response at the eight DTMF frequencies and the tick's
+//! energy. Every tick, the last four ticks (a 16 ms **window**) are checked:
+//!
+//! 1. *Level*: the strongest tone of each group is at least [`DetectorConfig::min_level_dbm0`].
+//! 2. *Group dominance*: in each group the strongest tone beats the runner-up by
+//!    [`DetectorConfig::min_dominance_db`] (rejects two tones of one group).
+//! 3. *Frequency*: the phase advance between the window's two halves measures each tone's
+//!    actual frequency to about a hertz; both must lie within
+//!    [`DetectorConfig::max_freq_deviation`] of nominal (accepts ±1.5 %, rejects ±3.5 %).
+//!    The tone amplitudes are then corrected for the window's response at that offset.
+//! 4. *Twist* within [`DetectorConfig::max_normal_twist_db`] /
+//!    [`DetectorConfig::max_reverse_twist_db`].
+//! 5. *Purity*: the two tones carry at least [`DetectorConfig::min_tone_ratio`] of the
+//!    window's energy (rejects noise, speech, music, third tones, dial tones).
+//!
+//! A window that passes is a *hit*. Each tick's own response, compared with the tone's
+//! full-tick response, tells how much of the tick the tone covered, which places the tone's
+//! **edges** to a fraction of a tick. Durations are measured between these edges, not by
+//! counting hits: a tone is reported once it has lasted
+//! [`DetectorConfig::min_tone_ms`] (rejects ≤ 23 ms blips, accepts ≥ 40 ms tones, and
+//! reports within 50 ms of the tone's start), and a gap shorter than
+//! [`DetectorConfig::max_dropout_ms`] is bridged (10 ms dropouts are one key; 40 ms pauses
+//! separate keys).
+
+use crate::goertzel::{Bank, TABLE_SCALE};
+use crate::key::{Key, ALL_FREQS};
+use crate::sample::Sample;
+use crate::{g711, generator};
+use core::fmt;
+use num_complex::Complex32;
+use std::sync::Arc;
+
+/// Ticks per analysis window.
+const WINDOW_TICKS: usize = 4;
+/// Tick duration: 4 ms, i.e. rate / 250 samples.
+const TICKS_PER_SECOND: f64 = 250.0;
+/// A tick whose coverage estimate is below this is taken as not covered at all (noise).
+const COVERAGE_FLOOR: f32 = 0.15;
+/// The newest tick must be covered at least this much for the tone to count as still on.
+const ON_COVERAGE: f32 = 0.5;
+
+/// Settings of the detector. Every default is chosen between the requirement that must
+/// operate and the one that must not, with the margin the measurement accuracy allows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetectorConfig {
+    /// Sample rate in Hz, 8 000–48 000. Default 8 000.
+    pub sample_rate: u32,
+    /// Weakest tone accepted, dBm0 per tone. Default −41: the *goal* range operates down to
+    /// −36 dBm0 and rejects −45 dBm0 and weaker (Q.24 itself only asks for −25).
+    pub min_level_dbm0: f32,
+    /// Largest normal twist (low louder), dB. Default 9: must accept +8 (Q.24 / LSSGR),
+    /// goal rejects +10.
+    pub max_normal_twist_db: f32,
+    /// Largest reverse twist (high louder), dB, as a positive number. Default 6: must accept
+    /// 4 dB (Q.24 / LSSGR), goal rejects 8.
+    pub max_reverse_twist_db: f32,
+    /// Largest frequency deviation of either tone, as a fraction. Default 0.025: must
+    /// accept ±1.5 %, must reject ±3.5 % (Q.24); the measurement is good to about 1 Hz.
+    pub max_freq_deviation: f32,
+    /// Smallest share of the window's energy carried by the two tones. Default 0.75: three
+    /// equal tones give 0.67; a key at 10 dB SNR gives > 0.95, a clipped +3 dBm0 key ~0.85.
+    pub min_tone_ratio: f32,
+    /// How much the strongest tone of each group must exceed the second, dB. Default 6.
+    pub min_dominance_db: f32,
+    /// Shortest tone reported, ms, measured between the estimated edges. Default 31:
+    /// midway between "reject 23 ms and shorter" and "accept 40 ms" (Q.24 / LSSGR).
+    pub min_tone_ms: f32,
+    /// Longest gap bridged inside one key, ms. Default 25: a 10 ms dropout must be bridged,
+    /// a 40 ms pause must separate two keys (Q.24 / LSSGR).
+    pub max_dropout_ms: f32,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        DetectorConfig {
+            sample_rate: 8000,
+            min_level_dbm0: -41.0,
+            max_normal_twist_db: 9.0,
+            max_reverse_twist_db: 6.0,
+            max_freq_deviation: 0.025,
+            min_tone_ratio: 0.75,
+            min_dominance_db: 6.0,
+            min_tone_ms: 31.0,
+            max_dropout_ms: 25.0,
+        }
+    }
+}
+
+impl DetectorConfig {
+    /// The defaults at another sample rate.
+    pub fn with_rate(sample_rate: u32) -> Self {
+        DetectorConfig {
+            sample_rate,
+            ..Default::default()
+        }
+    }
+}
+
+/// A detector setting that cannot be used; each variant carries the bad value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    /// `sample_rate` outside 8 000–48 000 Hz.
+    SampleRate(u32),
+    /// A threshold that is not finite or outside its range: field name and value.
+    OutOfRange(&'static str, f32),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::SampleRate(r) => {
+                write!(f, "sample_rate {r} Hz is outside 8000..=48000")
+            }
+            ConfigError::OutOfRange(name, v) => write!(f, "{name} = {v} is out of range"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Measured levels of a key's two tones.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Levels {
+    /// Low-group (row) tone level, dBm0.
+    pub low_dbm0: f32,
+    /// High-group (column) tone level, dBm0.
+    pub high_dbm0: f32,
+}
+
+impl Levels {
+    /// Twist in dB: low − high (positive = normal twist).
+    pub fn twist_db(&self) -> f32 {
+        self.low_dbm0 - self.high_dbm0
+    }
+}
+
+/// A complete key: its tone's estimated true edges and levels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyPress {
+    /// The key.
+    pub key: Key,
+    /// Estimated first sample of the tone (sample index from the start of the stream).
+    pub start: u64,
+    /// Estimated end of the tone (one past its last sample).
+    pub end: u64,
+    /// The levels, averaged over the tone.
+    pub levels: Levels,
+}
+
+impl KeyPress {
+    /// Start time in milliseconds at `sample_rate`.
+    pub fn start_ms(&self, sample_rate: u32) -> f64 {
+        self.start as f64 * 1000.0 / sample_rate as f64
+    }
+    /// End time in milliseconds at `sample_rate`.
+    pub fn end_ms(&self, sample_rate: u32) -> f64 {
+        self.end as f64 * 1000.0 / sample_rate as f64
+    }
+}
+
+/// What the detector reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Event {
+    /// A key went down: reported as soon as the tone has lasted `min_tone_ms` (use it for
+    /// barge-in).
+    KeyDown {
+        /// The key.
+        key: Key,
+        /// Estimated first sample of the tone.
+        start: u64,
+        /// The sample position at which the detector decided (the end of the tick that
+        /// confirmed it); `decided_at − start` is the detection latency.
+        decided_at: u64,
+        /// Levels measured so far.
+        levels: Levels,
+    },
+    /// The key's tone ended (or the stream was flushed while it was on).
+    KeyUp {
+        /// The complete key.
+        press: KeyPress,
+        /// The sample position at which the end was decided.
+        decided_at: u64,
+    },
+}
+
+/// Precomputed, shareable per-rate data: tables and thresholds in linear units.
+/// Build one with [`Plan::new`] and share it (`Arc`) between many channels' detectors.
+#[derive(Debug)]
+pub struct Plan {
+    cfg: DetectorConfig,
+    bank: Bank,
+    tick_len: usize,
+    /// e^{−jω_k L}: rotation of one tick at frequency k.
+    rot: [Complex32; 8],
+    /// Minimum |X|² (window response, table units) for a tone at the minimum level.
+    min_x2: f32,
+    /// Scale from window |X| (table units) to amplitude (sample units).
+    x_to_amp: f32,
+    /// Energy units (Σx²/16) of a window at exactly the minimum for two tones.
+    min_window_energy: u64,
+    dominance: f32,
+    twist_hi: f32,
+    twist_lo: f32,
+    /// Radians of half-window phase advance per Hz of deviation.
+    rad_per_hz: f32,
+    min_ratio: f32,
+    min_tone_samples: u64,
+    max_dropout_samples: u64,
+}
+
+impl Plan {
+    /// Check the config and precompute tables.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the bad field and value.
+    pub fn new(cfg: DetectorConfig) -> Result<Plan, ConfigError> {
+        if !(8000..=48000).contains(&cfg.sample_rate) {
+            return Err(ConfigError::SampleRate(cfg.sample_rate));
+        }
+        let check = |name: &'static str, v: f32, lo: f32, hi: f32| {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(ConfigError::OutOfRange(name, v))
+            }
+        };
+        check("min_level_dbm0", cfg.min_level_dbm0, -90.0, 3.14)?;
+        check("max_normal_twist_db", cfg.max_normal_twist_db, 0.0, 40.0)?;
+        check("max_reverse_twist_db", cfg.max_reverse_twist_db, 0.0, 40.0)?;
+        check("max_freq_deviation", cfg.max_freq_deviation, 0.0, 0.05)?;
+        check("min_tone_ratio", cfg.min_tone_ratio, 0.0, 1.0)?;
+        check("min_dominance_db", cfg.min_dominance_db, 0.0, 60.0)?;
+        check("min_tone_ms", cfg.min_tone_ms, 0.0, 1000.0)?;
+        check("max_dropout_ms", cfg.max_dropout_ms, 0.0, 1000.0)?;
+
+        let fs = cfg.sample_rate as f64;
+        let tick_len = (fs / TICKS_PER_SECOND).round() as usize;
+        let n = (tick_len * WINDOW_TICKS) as f64;
+        let bank = Bank::new(cfg.sample_rate, tick_len, &ALL_FREQS);
+        let mut rot = [Complex32::new(1.0, 0.0); 8];
+        for (r, &f) in rot.iter_mut().zip(&ALL_FREQS) {
+            let w = 2.0 * core::f64::consts::PI * f / fs * tick_len as f64;
+            *r = Complex32::new(w.cos() as f32, -(w.sin()) as f32);
+        }
+        let min_amp = generator::dbm0_to_peak(cfg.min_level_dbm0 as f64);
+        // A tone of peak A gives |X| = A·N/2 (in sample units), times TABLE_SCALE.
+        let x_to_amp = 2.0 / (n * TABLE_SCALE as f64);
+        let min_x2 = (min_amp / x_to_amp).powi(2);
+        let min_window_energy = (min_amp * min_amp * n / 16.0) as u64; // two tones: 2·A²/2·N
+        let ms = |v: f32| (v as f64 * fs / 1000.0).round() as u64;
+        Ok(Plan {
+            bank,
+            tick_len,
+            rot,
+            min_x2: min_x2 as f32,
+            x_to_amp: x_to_amp as f32,
+            min_window_energy,
+            dominance: 10f32.powf(cfg.min_dominance_db / 10.0),
+            twist_hi: 10f32.powf(cfg.max_normal_twist_db / 10.0),
+            twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
+            rad_per_hz: (2.0 * core::f64::consts::PI * 2.0 * tick_len as f64 / fs) as f32,
+            min_ratio: cfg.min_tone_ratio,
+            min_tone_samples: ms(cfg.min_tone_ms),
+            max_dropout_samples: ms(cfg.max_dropout_ms),
+            cfg,
+        })
+    }
+
+    /// The config this plan was built from.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.cfg
+    }
+
+    /// Samples per 4 ms tick.
+    pub fn tick_len(&self) -> usize {
+        self.tick_len
+    }
+}
+
+/// What one window says.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    key: Key,
+    amp_lo: f32,
+    amp_hi: f32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tone {
+    key: Key,
+    start: u64,
+    /// Estimated end of the covered part so far.
+    last_end: u64,
+    /// Set while the tone is off and the gap may still be bridged: the estimated end.
+    off_at: Option<u64>,
+    confirmed: bool,
+    /// Sums of amplitudes of fully covered windows (for the levels) and their count.
+    sum_lo: f32,
+    sum_hi: f32,
+    n_full: u32,
+    /// Last hit's amplitudes (used while no fully covered window has been seen).
+    amp_lo: f32,
+    amp_hi: f32,
+}
+
+impl Tone {
+    fn levels(&self) -> Levels {
+        let (lo, hi) = if self.n_full > 0 {
+            (
+                self.sum_lo / self.n_full as f32,
+                self.sum_hi / self.n_full as f32,
+            )
+        } else {
+            (self.amp_lo, self.amp_hi)
+        };
+        Levels {
+            low_dbm0: generator::peak_to_dbm0(lo as f64) as f32,
+            high_dbm0: generator::peak_to_dbm0(hi as f64) as f32,
+        }
+    }
+}
+
+/// The streaming receiver. Feed it frames of any length; it calls back with [`Event`]s.
+///
+/// ```
+/// use touchtone::{Detector, DetectorConfig, Event, Generator, GeneratorConfig};
+/// let pcm = Generator::new(GeneratorConfig::default()).unwrap().render_str("42#").unwrap();
+/// let mut det = Detector::new(DetectorConfig::default()).unwrap();
+/// let mut keys = String::new();
+/// for frame in pcm.chunks(160) {
+///     det.process(frame, |ev| {
+///         if let Event::KeyUp { press, .. } = ev {
+///             keys.push(press.key.to_char());
+///         }
+///     });
+/// }
+/// det.finish(|_| {});
+/// assert_eq!(keys, "42#");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Detector {
+    plan: Arc<Plan>,
+    acc: [i64; 16],
+    energy: u64,
+    /// Position inside the current tick.
+    pos: usize,
+    /// Ticks completed.
+    ticks: u64,
+    /// The last four ticks' responses (oldest first after rotation by `head`).
+    ring: [[Complex32; 8]; WINDOW_TICKS],
+    ring_energy: [u64; WINDOW_TICKS],
+    head: usize,
+    tone: Option<Tone>,
+}
+
+impl Detector {
+    /// A detector with its own plan.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the bad field and value.
+    pub fn new(cfg: DetectorConfig) -> Result<Detector, ConfigError> {
+        Ok(Detector::with_plan(Arc::new(Plan::new(cfg)?)))
+    }
+
+    /// A detector sharing a plan with others (one plan per rate and config).
+    pub fn with_plan(plan: Arc<Plan>) -> Detector {
+        Detector {
+            plan,
+            acc: [0; 16],
+            energy: 0,
+            pos: 0,
+            ticks: 0,
+            ring: [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS],
+            ring_energy: [0; WINDOW_TICKS],
+            head: 0,
+            tone: None,
+        }
+    }
+
+    /// The config.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.plan.cfg
+    }
+
+    /// The shared plan.
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
+    /// Samples consumed since the start (or the last [`finish`](Self::finish)/[`reset`](Self::reset)).
+    pub fn position(&self) -> u64 {
+        self.ticks * self.plan.tick_len as u64 + self.pos as u64
+    }
+
+    /// Forget everything and start a new stream at position 0.
+    pub fn reset(&mut self) {
+        *self = Detector::with_plan(self.plan.clone());
+    }
+
+    /// Feed a frame of samples (`i16`, or `f32` in [−1, 1]); `on_event` is called for each
+    /// event the frame completes. Frames may have any length; the events are identical
+    /// however the stream is cut. No heap allocation.
+    pub fn process<S: Sample>(&mut self, frame: &[S], mut on_event: impl FnMut(Event)) {
+        if let Some(x) = S::as_i16_slice(frame) {
+            self.process_i16(x, &mut on_event);
+        } else {
+            let mut buf = [0i16; 256];
+            for chunk in frame.chunks(buf.len()) {
+                for (b, &s) in buf.iter_mut().zip(chunk) {
+                    *b = s.to_i16();
+                }
+                self.process_i16(&buf[..chunk.len()], &mut on_event);
+            }
+        }
+    }
+
+    /// Feed G.711 μ-law bytes (decoded with the standard table).
+    pub fn process_ulaw(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
+        self.process_table(bytes, &g711::ULAW_TABLE, &mut on_event);
+    }
+
+    /// Feed G.711 A-law bytes (decoded with the standard table).
+    pub fn process_alaw(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
+        self.process_table(bytes, &g711::ALAW_TABLE, &mut on_event);
+    }
+
+    fn process_table(
+        &mut self,
+        bytes: &[u8],
+        table: &[i16; 256],
+        on_event: &mut impl FnMut(Event),
+    ) {
+        let mut buf = [0i16; 256];
+        for chunk in bytes.chunks(buf.len()) {
+            for (b, &s) in buf.iter_mut().zip(chunk) {
+                *b = table[s as usize];
+            }
+            self.process_i16(&buf[..chunk.len()], on_event);
+        }
+    }
+
+    fn process_i16(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
+        let l = self.plan.tick_len;
+        while !x.is_empty() {
+            let n = (l - self.pos).min(x.len());
+            self.plan
+                .bank
+                .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
+            self.pos += n;
+            x = &x[n..];
+            if self.pos == l {
+                self.end_tick(on_event);
+            }
+        }
+    }
+
+    /// End of stream: the partial tick is completed with silence and silence is fed until
+    /// any key that is on has ended; its `KeyUp` is reported. The detector is then reset to
+    /// position 0 for a new stream.
+    pub fn finish(&mut self, mut on_event: impl FnMut(Event)) {
+        let l = self.plan.tick_len;
+        let zeros = [0i16; 64];
+        // Window, dropout bridge and a margin, in ticks.
+        let max_ticks = WINDOW_TICKS as u64
+            + 2
+            + self.plan.max_dropout_samples / l as u64
+            + (self.plan.min_tone_samples / l as u64);
+        let mut fed = 0;
+        while (self.pos != 0 || self.tone.is_some()) && fed <= max_ticks {
+            while self.pos != 0 || fed == 0 {
+                let n = (l - self.pos).min(zeros.len());
+                self.process_i16(&zeros[..n], &mut on_event);
+                if self.pos == 0 {
+                    break;
+                }
+            }
+            fed += 1;
+        }
+        self.reset();
+    }
+
+    fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
+        let mut p = [Complex32::new(0.0, 0.0); 8];
+        for (k, v) in p.iter_mut().enumerate() {
+            *v = Complex32::new(self.acc[2 * k] as f32, self.acc[2 * k + 1] as f32);
+        }
+        self.ring[self.head] = p;
+        self.ring_energy[self.head] = self.energy;
+        self.head = (self.head + 1) % WINDOW_TICKS;
+        self.acc = [0; 16];
+        self.energy = 0;
+        self.pos = 0;
+        self.ticks += 1;
+        let hit = self.analyze();
+        self.step(hit, on_event);
+    }
+
+    /// The window's ticks, oldest first.
+    #[inline]
+    fn tick(&self, m: usize) -> &[Complex32; 8] {
+        &self.ring[(self.head + m) % WINDOW_TICKS]
+    }
+
+    /// Run the window checks.
+    fn analyze(&self) -> Option<Hit> {
+        let plan = &*self.plan;
+        let energy: u64 = self.ring_energy.iter().sum();
+        if energy < plan.min_window_energy {
+            return None;
+        }
+        // Window responses relative to the window start: X = Σ_m P_m r^m.
+        let mut x = [Complex32::new(0.0, 0.0); 8];
+        let mut half_a = [Complex32::new(0.0, 0.0); 8];
+        let mut half_b = [Complex32::new(0.0, 0.0); 8];
+        let mut mag2 = [0f32; 8];
+        for k in 0..8 {
+            let r = plan.rot[k];
+            let r2 = r * r;
+            let a = self.tick(0)[k] + self.tick(1)[k] * r;
+            let b = self.tick(2)[k] + self.tick(3)[k] * r;
+            half_a[k] = a;
+            half_b[k] = b;
+            x[k] = a + b * r2;
+            mag2[k] = x[k].norm_sqr();
+        }
+        let (lo, lo2) = top2(&mag2[0..4]);
+        let (hi, hi2) = top2(&mag2[4..8]);
+        let hi = hi + 4;
+        if mag2[lo] < plan.min_x2 * 0.25 || mag2[hi] < plan.min_x2 * 0.25 {
+            return None;
+        }
+        if mag2[lo] < plan.dominance * lo2 || mag2[hi] < plan.dominance * hi2 {
+            return None;
+        }
+        let mut amp = [0f32; 2];
+        for (i, &k) in [lo, hi].iter().enumerate() {
+            // Each half is relative to its own start; for a tone at ω+δ,
+            // b·conj(a) = |·|² e^{j(ω+δ)2L}, and r² = e^{−jω2L} leaves e^{jδ2L}.
+            let (a, b) = (half_a[k], half_b[k]);
+            let r = plan.rot[k];
+            let (na, nb) = (a.norm_sqr(), b.norm_sqr());
+            // Both halves must carry the tone (about equal magnitude).
+            if na < 0.25 * nb || nb < 0.25 * na {
+                return None;
+            }
+            let adv = (b * a.conj() * (r * r)).arg();
+            let dev_hz = adv / plan.rad_per_hz;
+            if dev_hz.abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 {
+                return None;
+            }
+            // Window response at that offset (Dirichlet kernel), to correct the amplitude.
+            let n = (plan.tick_len * WINDOW_TICKS) as f32;
+            let d = 2.0 * core::f32::consts::PI * dev_hz / plan.cfg.sample_rate as f32;
+            let gain = if d.abs() < 1e-6 {
+                1.0
+            } else {
+                ((d * n / 2.0).sin() / (n * (d / 2.0).sin())).abs()
+            };
+            amp[i] = mag2[k].sqrt() * plan.x_to_amp / gain.max(0.05);
+        }
+        let min_amp = plan.min_x2.sqrt() * plan.x_to_amp;
+        if amp[0] < min_amp || amp[1] < min_amp {
+            return None;
+        }
+        let twist = (amp[0] * amp[0]) / (amp[1] * amp[1]);
+        if twist > plan.twist_hi || twist < plan.twist_lo {
+            return None;
+        }
+        // Power of the two tones vs. the window's mean-square power.
+        let n = (plan.tick_len * WINDOW_TICKS) as f32;
+        let tone_power = (amp[0] * amp[0] + amp[1] * amp[1]) / 2.0;
+        let total_power = energy as f32 * 16.0 / n;
+        if tone_power < plan.min_ratio * total_power {
+            return None;
+        }
+        Some(Hit {
+            key: Key::from_row_col(lo, hi - 4).expect("row and column are 0..4"),
+            amp_lo: amp[0],
+            amp_hi: amp[1],
+        })
+    }
+
+    /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first.
+    fn coverage(&self, key: Key) -> [f32; WINDOW_TICKS] {
+        let (kl, kh) = (key.row(), key.col() + 4);
+        let mut ref_l = 0f32;
+        let mut ref_h = 0f32;
+        for m in 0..WINDOW_TICKS {
+            ref_l = ref_l.max(self.tick(m)[kl].norm());
+            ref_h = ref_h.max(self.tick(m)[kh].norm());
+        }
+        let mut c = [0f32; WINDOW_TICKS];
+        if ref_l <= 0.0 || ref_h <= 0.0 {
+            return c;
+        }
+        for (m, cm) in c.iter_mut().enumerate() {
+            let v = 0.5 * (self.tick(m)[kl].norm() / ref_l + self.tick(m)[kh].norm() / ref_h);
+            *cm = if v < COVERAGE_FLOOR { 0.0 } else { v.min(1.0) };
+        }
+        c
+    }
+
+    fn step(&mut self, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
+        let l = self.plan.tick_len as u64;
+        let now = self.ticks * l; // end of the newest tick
+        let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
+        let newest_start = now - l;
+
+        // Is the current tone (if any) still on?
+        if let Some(mut t) = self.tone {
+            let cov = self.coverage(t.key);
+            let on =
+                matches!(hit, Some(h) if h.key == t.key) && cov[WINDOW_TICKS - 1] >= ON_COVERAGE;
+            if on {
+                let h = hit.expect("on implies a hit");
+                if let Some(off) = t.off_at.take() {
+                    // Resumed: the gap is bridged (it is shorter than max_dropout, or the
+                    // tone would have been closed already).
+                    let _ = off;
+                }
+                t.last_end = newest_start + (cov[WINDOW_TICKS - 1] * l as f32).round() as u64;
+                t.amp_lo = h.amp_lo;
+                t.amp_hi = h.amp_hi;
+                if cov.iter().all(|&c| c >= 0.9) {
+                    t.sum_lo += h.amp_lo;
+                    t.sum_hi += h.amp_hi;
+                    t.n_full += 1;
+                }
+                if !t.confirmed && t.last_end.saturating_sub(t.start) >= self.plan.min_tone_samples
+                {
+                    t.confirmed = true;
+                    on_event(Event::KeyDown {
+                        key: t.key,
+                        start: t.start,
+                        decided_at: now,
+                        levels: t.levels(),
+                    });
+                }
+                self.tone = Some(t);
+                return;
+            }
+            // Not on this tick.
+            if t.off_at.is_none() {
+                // The tone ended within the window: count covered samples from the window
+                // start (the older ticks were on).
+                let covered: f32 = cov.iter().sum();
+                let est = window_start + (covered * l as f32).round() as u64;
+                t.off_at = Some(est.clamp(t.start, now).min(t.last_end.max(t.start)).max(
+                    // never before the last point known to be on minus a tick
+                    t.last_end.saturating_sub(l),
+                ));
+            }
+            let off = t.off_at.expect("set above");
+            let other_key = matches!(hit, Some(h) if h.key != t.key);
+            if other_key || now.saturating_sub(off) >= self.plan.max_dropout_samples {
+                if t.confirmed {
+                    on_event(Event::KeyUp {
+                        press: KeyPress {
+                            key: t.key,
+                            start: t.start,
+                            end: off,
+                            levels: t.levels(),
+                        },
+                        decided_at: now,
+                    });
+                }
+                self.tone = None;
+            } else {
+                self.tone = Some(t);
+                return;
+            }
+        }
+
+        // Idle: does a new tone start?
+        if let Some(h) = hit {
+            let cov = self.coverage(h.key);
+            if cov[WINDOW_TICKS - 1] >= ON_COVERAGE {
+                let covered: f32 = cov.iter().sum();
+                let start = now.saturating_sub((covered * l as f32).round() as u64);
+                let last_end = newest_start + (cov[WINDOW_TICKS - 1] * l as f32).round() as u64;
+                let mut t = Tone {
+                    key: h.key,
+                    start,
+                    last_end,
+                    off_at: None,
+                    confirmed: false,
+                    sum_lo: 0.0,
+                    sum_hi: 0.0,
+                    n_full: 0,
+                    amp_lo: h.amp_lo,
+                    amp_hi: h.amp_hi,
+                };
+                if last_end.saturating_sub(start) >= self.plan.min_tone_samples {
+                    t.confirmed = true;
+                    on_event(Event::KeyDown {
+                        key: t.key,
+                        start: t.start,
+                        decided_at: now,
+                        levels: t.levels(),
+                    });
+                }
+                self.tone = Some(t);
+            }
+        }
+    }
+}
+
+/// Index of the largest value and the second-largest value.
+fn top2(v: &[f32]) -> (usize, f32) {
+    let mut best = 0;
+    for i in 1..v.len() {
+        if v[i] > v[best] {
+            best = i;
+        }
+    }
+    let second = v
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != best)
+        .map(|(_, &m)| m)
+        .fold(0f32, f32::max);
+    (best, second)
+}
+
+/// Convenience: decode a whole buffer of 16-bit samples at `sample_rate` with the default
+/// settings and return the complete keys.
+///
+/// # Errors
+/// [`ConfigError::SampleRate`] for a rate outside 8 000–48 000 Hz.
+pub fn detect<S: Sample>(sample_rate: u32, samples: &[S]) -> Result<Vec<KeyPress>, ConfigError> {
+    let mut det = Detector::new(DetectorConfig::with_rate(sample_rate))?;
+    let mut out = Vec::new();
+    let mut push = |ev| {
+        if let Event::KeyUp { press, .. } = ev {
+            out.push(press)
+        }
+    };
+    det.process(samples, &mut push);
+    det.finish(&mut push);
+    Ok(out)
+}

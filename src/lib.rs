@@ -15,10 +15,12 @@
 
 pub mod detector;
 pub mod g711;
+pub mod gather;
 pub mod generator;
 pub mod goertzel;
 pub mod key;
 pub mod sample;
+pub mod wav;
 
 pub use detector::{detect, ConfigError, Detector, DetectorConfig, Event, KeyPress, Levels, Plan};
 pub use generator::{Generator, GeneratorConfig, GeneratorError};

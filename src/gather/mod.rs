@@ -1,0 +1,1 @@
+//! Gather: collecting a caller's keys (sans-IO state machine). (Being written: see issue 3.)

@@ -1,0 +1,1 @@
+//! WAV and headerless (raw) audio input. (Being written: see issue 5.)

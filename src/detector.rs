@@ -201,6 +201,12 @@ pub struct Plan {
     min_x2: f32,
     /// Scale from window |X| (table units) to amplitude (sample units).
     x_to_amp: f32,
+    /// Samples per window (4 ticks).
+    window_len: usize,
+    /// e^{jω_k}: one sample's rotation at frequency k.
+    e_step: [Complex32; 8],
+    /// e^{jω_k N}: one window's rotation at frequency k.
+    e_win: [Complex32; 8],
     /// Energy units (Σx²/16) of a window at exactly the minimum for two tones.
     min_window_energy: u64,
     dominance: f32,
@@ -229,7 +235,12 @@ impl Plan {
                 Err(ConfigError::OutOfRange(name, v))
             }
         };
-        check("min_level_dbm0", cfg.min_level_dbm0, -90.0, 3.14)?;
+        check(
+            "min_level_dbm0",
+            cfg.min_level_dbm0,
+            -90.0,
+            generator::FULL_SCALE_DBM0 as f32,
+        )?;
         check("max_normal_twist_db", cfg.max_normal_twist_db, 0.0, 40.0)?;
         check("max_reverse_twist_db", cfg.max_reverse_twist_db, 0.0, 40.0)?;
         check("max_freq_deviation", cfg.max_freq_deviation, 0.0, 0.05)?;
@@ -242,11 +253,13 @@ impl Plan {
         let tick_len = (fs / TICKS_PER_SECOND).round() as usize;
         let n = (tick_len * WINDOW_TICKS) as f64;
         let bank = Bank::new(cfg.sample_rate, tick_len, &ALL_FREQS);
-        let mut rot = [Complex32::new(1.0, 0.0); 8];
-        for (r, &f) in rot.iter_mut().zip(&ALL_FREQS) {
-            let w = 2.0 * core::f64::consts::PI * f / fs * tick_len as f64;
-            *r = Complex32::new(w.cos() as f32, -(w.sin()) as f32);
-        }
+        let phasor = |f: f64, len: usize| {
+            let w = 2.0 * core::f64::consts::PI * f / fs * len as f64;
+            Complex32::new(w.cos() as f32, w.sin() as f32)
+        };
+        let rot = ALL_FREQS.map(|f| phasor(f, tick_len).conj());
+        let e_step = ALL_FREQS.map(|f| phasor(f, 1));
+        let e_win = ALL_FREQS.map(|f| phasor(f, tick_len * WINDOW_TICKS));
         let min_amp = generator::dbm0_to_peak(cfg.min_level_dbm0 as f64);
         // A tone of peak A gives |X| = A·N/2 (in sample units), times TABLE_SCALE.
         let x_to_amp = 2.0 / (n * TABLE_SCALE as f64);
@@ -259,6 +272,9 @@ impl Plan {
             rot,
             min_x2: min_x2 as f32,
             x_to_amp: x_to_amp as f32,
+            window_len: tick_len * WINDOW_TICKS,
+            e_step,
+            e_win,
             min_window_energy,
             dominance: 10f32.powf(cfg.min_dominance_db / 10.0),
             twist_hi: 10f32.powf(cfg.max_normal_twist_db / 10.0),
@@ -303,6 +319,8 @@ struct Tone {
     sum_lo: f32,
     sum_hi: f32,
     n_full: u32,
+    /// The last window's amplitudes, counted if the tone is still on at the next tick.
+    pending: Option<(f32, f32)>,
     /// Last hit's amplitudes (used while no fully covered window has been seen).
     amp_lo: f32,
     amp_hi: f32,
@@ -537,32 +555,28 @@ impl Detector {
         if mag2[lo] < plan.dominance * lo2 || mag2[hi] < plan.dominance * hi2 {
             return None;
         }
-        let mut amp = [0f32; 2];
+        // Frequency check. Each half is relative to its own start; for a tone at ω+δ,
+        // b·conj(a) = |·|² e^{j(ω+δ)2L}, and r² = e^{−jω2L} leaves u = e^{jδ2L}.
+        let half_n = (plan.window_len / 2) as f32;
+        let mut u = [Complex32::new(1.0, 0.0); 2];
+        let mut delta = [0f32; 2];
         for (i, &k) in [lo, hi].iter().enumerate() {
-            // Each half is relative to its own start; for a tone at ω+δ,
-            // b·conj(a) = |·|² e^{j(ω+δ)2L}, and r² = e^{−jω2L} leaves e^{jδ2L}.
             let (a, b) = (half_a[k], half_b[k]);
-            let r = plan.rot[k];
             let (na, nb) = (a.norm_sqr(), b.norm_sqr());
             // Both halves must carry the tone (about equal magnitude).
             if na < 0.25 * nb || nb < 0.25 * na {
                 return None;
             }
-            let adv = (b * a.conj() * (r * r)).arg();
-            let dev_hz = adv / plan.rad_per_hz;
-            if dev_hz.abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 {
+            let r = plan.rot[k];
+            let z = b * a.conj() * (r * r);
+            let adv = z.arg();
+            if (adv / plan.rad_per_hz).abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 {
                 return None;
             }
-            // Window response at that offset (Dirichlet kernel), to correct the amplitude.
-            let n = (plan.tick_len * WINDOW_TICKS) as f32;
-            let d = 2.0 * core::f32::consts::PI * dev_hz / plan.cfg.sample_rate as f32;
-            let gain = if d.abs() < 1e-6 {
-                1.0
-            } else {
-                ((d * n / 2.0).sin() / (n * (d / 2.0).sin())).abs()
-            };
-            amp[i] = mag2[k].sqrt() * plan.x_to_amp / gain.max(0.05);
+            u[i] = z / z.norm();
+            delta[i] = adv / half_n;
         }
+        let amp = self.tone_amplitudes(&x, [lo, hi], u, delta);
         let min_amp = plan.min_x2.sqrt() * plan.x_to_amp;
         if amp[0] < min_amp || amp[1] < min_amp {
             return None;
@@ -583,6 +597,51 @@ impl Detector {
             amp_lo: amp[0],
             amp_hi: amp[1],
         })
+    }
+
+    /// Amplitudes (peak, 16-bit units) of the two tones, with each tone's leakage into the
+    /// other's bin removed: with the measured offsets δ the window response of each actual
+    /// tone at each bin, `K = Σ e^{j(ω'−ω)n} = (1 − e^{j(ω'−ω)N}) / (1 − e^{j(ω'−ω)})`, is
+    /// known, and the 2×2 system `X = K·C` gives the tones' complex amplitudes `C`. This
+    /// removes the ±0.5 dB ripple a rectangular 16 ms window leaves on the levels and twist.
+    /// Uses only complex arithmetic: `u = e^{jδN/2}` comes from the frequency check.
+    fn tone_amplitudes(
+        &self,
+        x: &[Complex32; 8],
+        k: [usize; 2],
+        u: [Complex32; 2],
+        delta: [f32; 2],
+    ) -> [f32; 2] {
+        let plan = &*self.plan;
+        let n = plan.window_len as f32;
+        // e^{j(ω+δ)} per sample and e^{j(ω+δ)N} per window, for each actual tone.
+        let step = |i: usize| {
+            let d = delta[i];
+            plan.e_step[k[i]] * Complex32::new(1.0 - d * d / 2.0, d)
+        };
+        let win = |i: usize| plan.e_win[k[i]] * u[i] * u[i];
+        let (s0, s1, w0, w1) = (step(0), step(1), win(0), win(1));
+        let kern = |tone_win: Complex32, tone_step: Complex32, bin: usize| {
+            let den = Complex32::new(1.0, 0.0) - tone_step * plan.e_step[bin].conj();
+            if den.norm_sqr() < 1e-12 {
+                Complex32::new(n, 0.0)
+            } else {
+                (Complex32::new(1.0, 0.0) - tone_win * plan.e_win[bin].conj()) / den
+            }
+        };
+        let k00 = kern(w0, s0, k[0]);
+        let k11 = kern(w1, s1, k[1]);
+        let k01 = kern(w1, s1, k[0]); // high tone seen in the low bin
+        let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
+        let det = k00 * k11 - k01 * k10;
+        let (x0, x1) = (x[k[0]], x[k[1]]);
+        if det.norm_sqr() < 1e-6 * n.powi(4) {
+            return [x0.norm() * plan.x_to_amp, x1.norm() * plan.x_to_amp];
+        }
+        let c0 = (x0 * k11 - x1 * k01) / det;
+        let c1 = (x1 * k00 - x0 * k10) / det;
+        let scale = 2.0 / TABLE_SCALE;
+        [c0.norm() * scale, c1.norm() * scale]
     }
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first.
@@ -626,10 +685,15 @@ impl Detector {
                 t.last_end = newest_start + (cov[WINDOW_TICKS - 1] * l as f32).round() as u64;
                 t.amp_lo = h.amp_lo;
                 t.amp_hi = h.amp_hi;
-                if cov.iter().all(|&c| c >= 0.9) {
-                    t.sum_lo += h.amp_lo;
-                    t.sum_hi += h.amp_hi;
+                // A window is counted for the levels once the next tick shows the tone still
+                // on, so that only windows wholly inside the tone count.
+                if let Some((lo, hi)) = t.pending.take() {
+                    t.sum_lo += lo;
+                    t.sum_hi += hi;
                     t.n_full += 1;
+                }
+                if window_start >= t.start {
+                    t.pending = Some((h.amp_lo, h.amp_hi));
                 }
                 if !t.confirmed && t.last_end.saturating_sub(t.start) >= self.plan.min_tone_samples
                 {
@@ -692,6 +756,7 @@ impl Detector {
                     sum_lo: 0.0,
                     sum_hi: 0.0,
                     n_full: 0,
+                    pending: None,
                     amp_lo: h.amp_lo,
                     amp_hi: h.amp_hi,
                 };

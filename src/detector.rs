@@ -489,15 +489,11 @@ impl Detector {
             + self.plan.max_dropout_samples / l as u64
             + (self.plan.min_tone_samples / l as u64);
         let mut fed = 0;
-        while (self.pos != 0 || self.tone.is_some()) && fed <= max_ticks {
-            while self.pos != 0 || fed == 0 {
-                let n = (l - self.pos).min(zeros.len());
-                self.process_i16(&zeros[..n], &mut on_event);
-                if self.pos == 0 {
-                    break;
-                }
-            }
-            fed += 1;
+        while self.pos != 0 || (self.tone.is_some() && fed < max_ticks) {
+            let n = (l - self.pos).min(zeros.len());
+            let before = self.ticks;
+            self.process_i16(&zeros[..n], &mut on_event);
+            fed += self.ticks - before;
         }
         self.reset();
     }
@@ -714,10 +710,8 @@ impl Detector {
                 // start (the older ticks were on).
                 let covered: f32 = cov.iter().sum();
                 let est = window_start + (covered * l as f32).round() as u64;
-                t.off_at = Some(est.clamp(t.start, now).min(t.last_end.max(t.start)).max(
-                    // never before the last point known to be on minus a tick
-                    t.last_end.saturating_sub(l),
-                ));
+                // Never before the last point known to be on, less a tick.
+                t.off_at = Some(est.clamp(t.start.max(t.last_end.saturating_sub(l)), now));
             }
             let off = t.off_at.expect("set above");
             let other_key = matches!(hit, Some(h) if h.key != t.key);

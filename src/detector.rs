@@ -208,7 +208,7 @@ pub struct Plan {
     /// e^{jω_k N}: one window's rotation at frequency k.
     e_win: [Complex32; 8],
     /// Energy units (Σx²/16) of a window at exactly the minimum for two tones.
-    min_window_energy: u64,
+    min_window_energy: f32,
     dominance: f32,
     twist_hi: f32,
     twist_lo: f32,
@@ -264,7 +264,7 @@ impl Plan {
         // A tone of peak A gives |X| = A·N/2 (in sample units), times TABLE_SCALE.
         let x_to_amp = 2.0 / (n * TABLE_SCALE as f64);
         let min_x2 = (min_amp / x_to_amp).powi(2);
-        let min_window_energy = (min_amp * min_amp * n / 16.0) as u64; // two tones: 2·A²/2·N
+        let min_window_energy = (min_amp * min_amp * n / 16.0) as f32; // two tones: 2·A²/2·N
         let ms = |v: f32| (v as f64 * fs / 1000.0).round() as u64;
         Ok(Plan {
             bank,
@@ -371,7 +371,7 @@ pub struct Detector {
     ticks: u64,
     /// The last four ticks' responses (oldest first after rotation by `head`).
     ring: [[Complex32; 8]; WINDOW_TICKS],
-    ring_energy: [u64; WINDOW_TICKS],
+    ring_energy: [f32; WINDOW_TICKS],
     head: usize,
     tone: Option<Tone>,
 }
@@ -394,7 +394,7 @@ impl Detector {
             pos: 0,
             ticks: 0,
             ring: [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS],
-            ring_energy: [0; WINDOW_TICKS],
+            ring_energy: [0.0; WINDOW_TICKS],
             head: 0,
             tone: None,
         }
@@ -504,7 +504,7 @@ impl Detector {
             *v = Complex32::new(self.acc[2 * k] as f32, self.acc[2 * k + 1] as f32);
         }
         self.ring[self.head] = p;
-        self.ring_energy[self.head] = self.energy;
+        self.ring_energy[self.head] = self.energy as f32;
         self.head = (self.head + 1) % WINDOW_TICKS;
         self.acc = [0; 16];
         self.energy = 0;
@@ -523,7 +523,7 @@ impl Detector {
     /// Run the window checks.
     fn analyze(&self) -> Option<Hit> {
         let plan = &*self.plan;
-        let energy: u64 = self.ring_energy.iter().sum();
+        let energy: f32 = self.ring_energy.iter().sum();
         if energy < plan.min_window_energy {
             return None;
         }
@@ -584,7 +584,7 @@ impl Detector {
         // Power of the two tones vs. the window's mean-square power.
         let n = (plan.tick_len * WINDOW_TICKS) as f32;
         let tone_power = (amp[0] * amp[0] + amp[1] * amp[1]) / 2.0;
-        let total_power = energy as f32 * 16.0 / n;
+        let total_power = energy * 16.0 / n;
         if tone_power < plan.min_ratio * total_power {
             return None;
         }

@@ -35,6 +35,9 @@ use core::fmt;
 use num_complex::Complex32;
 use std::sync::Arc;
 
+/// While a key continues, its purity threshold is this fraction of `min_tone_ratio` and its
+/// dominance threshold half of `min_dominance_db` (in dB).
+const HOLD_RATIO_FACTOR: f32 = 0.7;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
@@ -210,6 +213,9 @@ pub struct Plan {
     /// Energy units (Σx²/16) of a window at exactly the minimum for two tones.
     min_window_energy: f32,
     dominance: f32,
+    /// Dominance and purity while a key continues (hysteresis).
+    dominance_hold: f32,
+    min_ratio_hold: f32,
     twist_hi: f32,
     twist_lo: f32,
     /// Radians of half-window phase advance per Hz of deviation.
@@ -281,6 +287,8 @@ impl Plan {
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
             rad_per_hz: (2.0 * core::f64::consts::PI * 2.0 * tick_len as f64 / fs) as f32,
             min_ratio: cfg.min_tone_ratio,
+            dominance_hold: 10f32.powf(cfg.min_dominance_db / 20.0),
+            min_ratio_hold: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
             min_tone_samples: ms(cfg.min_tone_ms),
             max_dropout_samples: ms(cfg.max_dropout_ms),
             cfg,
@@ -510,7 +518,7 @@ impl Detector {
         self.energy = 0;
         self.pos = 0;
         self.ticks += 1;
-        let hit = self.analyze();
+        let hit = self.analyze(self.tone.map(|t| t.key));
         self.step(hit, on_event);
     }
 
@@ -521,7 +529,10 @@ impl Detector {
     }
 
     /// Run the window checks.
-    fn analyze(&self) -> Option<Hit> {
+    /// Run the window checks. While `current` (the key of the tone in progress) continues,
+    /// the dominance and purity checks are relaxed (hysteresis), so speech or music under a
+    /// key does not cut it; a new key always has to pass the full checks.
+    fn analyze(&self, current: Option<Key>) -> Option<Hit> {
         let plan = &*self.plan;
         let energy: f32 = self.ring_energy.iter().sum();
         if energy < plan.min_window_energy {
@@ -545,10 +556,16 @@ impl Detector {
         let (lo, lo2) = top2(&mag2[0..4]);
         let (hi, hi2) = top2(&mag2[4..8]);
         let hi = hi + 4;
+        let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
+        let (dominance, min_ratio) = if current == Some(key) {
+            (plan.dominance_hold, plan.min_ratio_hold)
+        } else {
+            (plan.dominance, plan.min_ratio)
+        };
         if mag2[lo] < plan.min_x2 * 0.25 || mag2[hi] < plan.min_x2 * 0.25 {
             return None;
         }
-        if mag2[lo] < plan.dominance * lo2 || mag2[hi] < plan.dominance * hi2 {
+        if mag2[lo] < dominance * lo2 || mag2[hi] < dominance * hi2 {
             return None;
         }
         // Frequency check. Each half is relative to its own start; for a tone at ω+δ,
@@ -585,11 +602,11 @@ impl Detector {
         let n = (plan.tick_len * WINDOW_TICKS) as f32;
         let tone_power = (amp[0] * amp[0] + amp[1] * amp[1]) / 2.0;
         let total_power = energy * 16.0 / n;
-        if tone_power < plan.min_ratio * total_power {
+        if tone_power < min_ratio * total_power {
             return None;
         }
         Some(Hit {
-            key: Key::from_row_col(lo, hi - 4).expect("row and column are 0..4"),
+            key,
             amp_lo: amp[0],
             amp_hi: amp[1],
         })

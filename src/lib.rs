@@ -85,6 +85,7 @@ pub mod gather;
 pub mod generator;
 pub mod goertzel;
 pub mod key;
+pub mod multi;
 pub mod sample;
 pub mod wav;
 

@@ -1,0 +1,170 @@
+//! Detector throughput in samples per second (criterion `Throughput::Elements`).
+//!
+//! Signal: "0123456789*#ABCD" four times as 70 ms tones with 70 ms pauses at −10 dBm0
+//! (touchtone::Generator) plus white noise at about −50 dBm0 — about 9 s of audio — and, for
+//! comparison, pure silence and speech-like noise (band-limited, syllable-modulated noise
+//! at about −15 dBm0, which defeats the early silence exit).
+//!
+//! `cargo bench --bench detector` (about a minute); `-- multi` etc. to filter.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::sync::Arc;
+use std::time::Duration;
+use touchtone::multi::MultiDetector;
+use touchtone::{g711, Detector, DetectorConfig, Event, Generator, GeneratorConfig, Plan};
+
+const KEYS: &str = "0123456789*#ABCD";
+
+/// A small deterministic generator (xorshift) for the noise.
+struct Rng(u64);
+impl Rng {
+    fn next_f64(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+}
+
+fn keys_signal(rate: u32) -> Vec<i16> {
+    let gen = Generator::new(GeneratorConfig {
+        sample_rate: rate,
+        ..Default::default()
+    })
+    .unwrap();
+    let keys = KEYS.repeat(4);
+    let mut x = gen.render_f64(&touchtone::generator::parse_keys(&keys).unwrap());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for v in x.iter_mut() {
+        *v += 88.0 * rng.next_f64();
+    }
+    touchtone::generator::to_i16(&x)
+}
+
+fn speech_like(rate: u32, len: usize) -> Vec<i16> {
+    let mut rng = Rng(12345);
+    let (mut y1, mut y2) = (0.0f64, 0.0f64);
+    let mut out = Vec::with_capacity(len);
+    for n in 0..len {
+        // Resonance near 500 Hz, 4 Hz syllable envelope.
+        let w = 2.0 * std::f64::consts::PI * 500.0 / rate as f64;
+        let r = 0.97;
+        let y = rng.next_f64() + 2.0 * r * w.cos() * y1 - r * r * y2;
+        y2 = y1;
+        y1 = y;
+        let env = 0.5 + 0.5 * (2.0 * std::f64::consts::PI * 4.0 * n as f64 / rate as f64).sin();
+        out.push(y * env * 300.0);
+    }
+    touchtone::generator::to_i16(&out)
+}
+
+fn run<S: touchtone::Sample>(det: &mut Detector, x: &[S], frame: usize) -> usize {
+    let mut n = 0;
+    for f in x.chunks(frame) {
+        det.process(f, |ev| {
+            if let Event::KeyUp { .. } = ev {
+                n += 1
+            }
+        });
+    }
+    det.finish(|_| n += 1);
+    n
+}
+
+fn config<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    g
+}
+
+fn rates_and_frames(c: &mut Criterion) {
+    let mut g = config(c, "i16");
+    for rate in [8000u32, 16000, 48000] {
+        let x = keys_signal(rate);
+        g.throughput(Throughput::Elements(x.len() as u64));
+        for (label, frame) in [("1", 1usize), ("160", 160), ("whole", x.len())] {
+            let mut det = Detector::new(DetectorConfig::with_rate(rate)).unwrap();
+            g.bench_with_input(
+                BenchmarkId::new(format!("{rate}Hz"), label),
+                &frame,
+                |b, &f| b.iter(|| run(&mut det, black_box(&x), f)),
+            );
+        }
+    }
+    g.finish();
+}
+
+fn inputs(c: &mut Criterion) {
+    let mut g = config(c, "input_8k_160");
+    let x = keys_signal(8000);
+    g.throughput(Throughput::Elements(x.len() as u64));
+    let mut det = Detector::new(DetectorConfig::default()).unwrap();
+    g.bench_function("i16", |b| b.iter(|| run(&mut det, black_box(&x), 160)));
+    let xf: Vec<f32> = x.iter().map(|&v| v as f32 / 32768.0).collect();
+    g.bench_function("f32", |b| b.iter(|| run(&mut det, black_box(&xf), 160)));
+    let xu: Vec<u8> = x.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
+    g.bench_function("ulaw", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for f in black_box(&xu).chunks(160) {
+                det.process_ulaw(f, |_| n += 1);
+            }
+            det.finish(|_| n += 1);
+            n
+        })
+    });
+    let silence = vec![0i16; x.len()];
+    g.bench_function("silence", |b| {
+        b.iter(|| run(&mut det, black_box(&silence), 160))
+    });
+    let speech = speech_like(8000, x.len());
+    g.bench_function("speech_like", |b| {
+        b.iter(|| run(&mut det, black_box(&speech), 160))
+    });
+    g.finish();
+}
+
+fn multi(c: &mut Criterion) {
+    let mut g = config(c, "multi_8k_20ms");
+    let x = keys_signal(8000);
+    let frame = 160;
+    let frames = x.len() / frame;
+    for n in [16usize, 256] {
+        // Channel c hears the file shifted by c * 37 samples (so ticks and keys differ).
+        let chans: Vec<Vec<i16>> = (0..n)
+            .map(|c| {
+                let s = (c * 37) % x.len();
+                x[s..].iter().chain(&x[..s]).copied().collect()
+            })
+            .collect();
+        let mut blocks = vec![0i16; frames * n * frame];
+        for f in 0..frames {
+            for (c, ch) in chans.iter().enumerate() {
+                let at = (f * n + c) * frame;
+                blocks[at..at + frame].copy_from_slice(&ch[f * frame..(f + 1) * frame]);
+            }
+        }
+        let plan = Arc::new(Plan::new(DetectorConfig::default()).unwrap());
+        let mut m = MultiDetector::new(plan, n);
+        g.throughput(Throughput::Elements(blocks.len() as u64));
+        g.bench_function(BenchmarkId::new("channels", n), |b| {
+            b.iter(|| {
+                let mut k = 0;
+                for block in black_box(&blocks).chunks_exact(n * frame) {
+                    m.process_planar(block, |_, _| k += 1).unwrap();
+                }
+                m.finish(|_, _| k += 1);
+                k
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, rates_and_frames, inputs, multi);
+criterion_main!(benches);

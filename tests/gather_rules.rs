@@ -1069,3 +1069,245 @@ fn replay_is_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+// ---------------------------------------------------------------- presets
+
+mod presets {
+    use super::*;
+    use touchtone::gather::presets::{Asterisk, Azure, Bird, FreeSwitch, Plivo, Twilio, VoiceXml};
+
+    #[test]
+    fn bird_is_the_default() {
+        let c = Bird::default().config().unwrap();
+        let d = GatherConfig::default();
+        assert_eq!(
+            (c.max_keys, c.end_keys, c.first_key_timeout, c.retries),
+            (d.max_keys, d.end_keys, d.first_key_timeout, d.retries)
+        );
+        let c = Bird {
+            timeout: 2.5,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!(c.inter_key_timeout, ms(2500));
+        assert!(Bird {
+            end_key: 'A',
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+
+    #[test]
+    fn azure_partial_input_at_inter_tone_timeout_fails() {
+        let cfg = Azure {
+            max_tones_to_collect: 4,
+            stop_tones: "#".into(),
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg.clone());
+        s.start(0);
+        assert_eq!(
+            s.g.next_deadline(),
+            Some(ms(5000)),
+            "initialSilenceTimeout 5 s"
+        );
+        s.press('1', 1000).press('2', 1500);
+        assert_eq!(s.g.next_deadline(), Some(ms(3600)), "interToneTimeout 2 s");
+        let r = s.run_out();
+        assert_eq!(
+            (r.reason, r.success, r.keys.as_str()),
+            (Reason::Timeout, false, "12")
+        );
+        // A stop tone succeeds.
+        let mut s = Sim::new(cfg.clone());
+        s.start(0).press('1', 1000).down('#', 1500);
+        assert!(s.result().success);
+        // The prompt is not interrupted by default, and a failed prompt fails (8511).
+        let mut s = Sim::new(GatherConfig {
+            prompt: true,
+            ..cfg
+        });
+        s.start(0).press('1', 300);
+        assert!(s.stops().is_empty());
+        s.g.handle_prompt_failed(ms(500));
+        s.drain();
+        assert_eq!(s.result().reason, Reason::PromptFailed);
+        assert!(Azure {
+            max_tones_to_collect: 0,
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+
+    #[test]
+    fn twilio_one_timeout_and_finish_on_key() {
+        let cfg = Twilio::default().config().unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 4000).press('2', 9000); // 4.9 s gap: still collecting
+        let r = s.run_out();
+        assert_eq!((r.keys.as_str(), r.end), ("12", ms(14_100)));
+        let none = Twilio {
+            finish_on_key: String::new(),
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert!(none.end_keys.is_empty());
+        assert!(Twilio {
+            finish_on_key: "#*".into(),
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+
+    #[test]
+    fn plivo_digit_timeout_valid_digits_and_tries() {
+        let cfg = Plivo {
+            valid_digits: "123".into(),
+            retries: 2,
+            invalid_digits_sound: true,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!(cfg.retries, 1, "Plivo retries counts tries");
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 1000).down('9', 1500);
+        assert_eq!(s.failures(), vec![(1, Reason::Invalid, ms(1500))]);
+        assert_eq!(
+            s.prompts(),
+            vec![(1, PromptKind::InvalidFeedback, ms(1500))]
+        );
+        s.up('9', 1600).prompt_end(2500).press('2', 3000);
+        let r = s.run_out();
+        // digitTimeout 2 s after the up at 3100.
+        assert_eq!((r.keys.as_str(), r.end, r.attempts), ("2", ms(5100), 2));
+    }
+
+    #[test]
+    fn freeswitch_terminator_prefixes_min_and_tries() {
+        let cfg = FreeSwitch {
+            min: 2,
+            max: 4,
+            tries: 3,
+            terminators: "+#".into(),
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 500).down('#', 900);
+        assert_eq!(s.failures(), vec![(1, Reason::TooShort, ms(900))]);
+        s.up('#', 1000)
+            .press('1', 1500)
+            .press('2', 1900)
+            .down('#', 2300);
+        let r = s.result();
+        assert_eq!(
+            (r.keys.as_str(), r.attempts),
+            ("12#", 2),
+            "'+' keeps the terminator"
+        );
+        let req = FreeSwitch {
+            terminators: "=#".into(),
+            max: 3,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert!(req.end_key_required);
+        let mut s = Sim::new(req);
+        s.start(0).press('1', 500).press('2', 900).press('3', 1300);
+        assert_eq!(s.run_out().reason, Reason::Invalid);
+        let dt = FreeSwitch {
+            timeout: 8000,
+            digit_timeout: Some(1500),
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!(
+            (dt.first_key_timeout, dt.inter_key_timeout),
+            (ms(8000), ms(1500))
+        );
+        assert!(FreeSwitch {
+            max: 129,
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+
+    #[test]
+    fn asterisk_retries_only_without_input() {
+        let cfg = Asterisk {
+            maxdigits: 4,
+            attempts: 3,
+            timeout: 2.0,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!(cfg.retries, 2);
+        let mut s = Sim::new(GatherConfig {
+            min_keys: 2,
+            ..cfg.clone()
+        });
+        s.start(0).press('1', 500).down('#', 900);
+        let r = s.result();
+        assert_eq!(
+            (r.reason, r.attempts),
+            (Reason::TooShort, 1),
+            "no retry for data"
+        );
+        let mut s = Sim::new(cfg);
+        s.start(0);
+        let r = s.run_out();
+        assert_eq!(
+            (r.reason, r.attempts, r.end),
+            (Reason::NoInput, 3, ms(6000))
+        );
+        assert_eq!(
+            Asterisk::default().config().unwrap().first_key_timeout,
+            ms(5000)
+        );
+        assert!(Asterisk {
+            maxdigits: 256,
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+
+    #[test]
+    fn voicexml_termtimeout_and_protected_prompt() {
+        let cfg = VoiceXml {
+            maxlength: 3,
+            termtimeout: 1.0,
+            bargein: false,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 500); // during the protected prompt: kept
+        assert!(s.stops().is_empty());
+        s.prompt_end(2000).press('2', 2500).press('3', 3000);
+        assert_eq!(
+            s.g.next_deadline(),
+            Some(ms(4100)),
+            "termtimeout from the up"
+        );
+        let r = s.run_out();
+        assert_eq!((r.keys.as_str(), r.reason), ("123", Reason::TermTimeout));
+        let d = VoiceXml::default().config().unwrap();
+        assert_eq!(d.term_timeout, Duration::ZERO);
+        assert!(d.barge_in);
+    }
+}

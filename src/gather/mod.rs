@@ -60,6 +60,7 @@
 
 mod config;
 mod machine;
+pub mod presets;
 
 pub use config::{
     seconds, ConfigError, GatherConfig, InputKinds, InvalidKeyPolicy, KeySet, PromptFailurePolicy,

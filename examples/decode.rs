@@ -50,7 +50,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
     while i < argv.len() {
         let arg = argv[i].as_str();
         i += 1;
-        if only_files || !arg.starts_with("--") || arg == "-" {
+        if only_files || !arg.starts_with('-') || arg == "-" {
             if arg == "-" && !only_files {
                 return Err("reading from standard input (\"-\") is not supported".into());
             }
@@ -71,6 +71,12 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             Some((f, v)) => (f, Some(v.to_string())),
             None => (arg, None),
         };
+        if !arg.starts_with("--") {
+            return Err(format!(
+                "unknown option \"{}\" (see --help)",
+                arg.escape_debug()
+            ));
+        }
         let takes_value = matches!(flag, "--raw" | "--rate" | "--channel" | "--bench");
         let value = if takes_value {
             match inline {

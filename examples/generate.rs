@@ -37,13 +37,19 @@ fn run(argv: &[String]) -> Result<(), String> {
     while i < argv.len() {
         let arg = argv[i].as_str();
         i += 1;
-        if only_positional || !arg.starts_with("--") {
+        if only_positional || !arg.starts_with('-') {
             positional.push(arg);
             continue;
         }
         if arg == "--" {
             only_positional = true;
             continue;
+        }
+        if !arg.starts_with("--") {
+            return Err(format!(
+                "unknown option \"{}\" (see --help)",
+                arg.escape_debug()
+            ));
         }
         if arg == "--help" {
             println!("{USAGE}");

@@ -141,7 +141,7 @@ fn pcm32_top_bits_rounded() {
         (i32::MAX, 32767),
         (i32::MIN, -32768),
     ] {
-        data.extend_from_slice(&(v as i32).to_le_bytes());
+        data.extend_from_slice(&v.to_le_bytes());
         want.push(w);
     }
     let got = mono(&riff(&[fmt(1, 1, 44100, 32), chunk(b"data", &data)]));

@@ -38,6 +38,16 @@ use std::sync::Arc;
 /// While a key continues, its purity threshold is this fraction of `min_tone_ratio` and its
 /// dominance threshold half of `min_dominance_db` (in dB).
 const HOLD_RATIO_FACTOR: f32 = 0.7;
+/// Time after a gap ends until the resumed tone is seen by a passing window, ms: the
+/// window must be mostly past the gap. The end of a key is final `max_dropout_ms` + this
+/// after it (≤ 50 ms with the defaults, the requirement's limit for reporting an end).
+pub const RESUME_MS: f32 = 12.0;
+/// Largest disagreement between the half-window and window-to-window frequency
+/// measurements, Hz: each is good to about 2 Hz inside a key, the window-to-window one to
+/// about 12 Hz while the previous window is only partly covered at a tone's start.
+const AGREE_HZ: f64 = 16.0;
+/// No bin (in `prev_bins`).
+const NO_BIN: u8 = u8::MAX;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
@@ -216,6 +226,8 @@ pub struct Plan {
     /// Dominance and purity while a key continues (hysteresis).
     dominance_hold: f32,
     min_ratio_hold: f32,
+    /// Largest disagreement between the two frequency measurements, as half-window phase.
+    agree_rad: f32,
     twist_hi: f32,
     twist_lo: f32,
     /// Radians of half-window phase advance per Hz of deviation.
@@ -223,6 +235,8 @@ pub struct Plan {
     min_ratio: f32,
     min_tone_samples: u64,
     max_dropout_samples: u64,
+    /// How long after a tone's end a resumption may still be seen (dropout + RESUME_MS).
+    resume_wait_samples: u64,
 }
 
 impl Plan {
@@ -287,10 +301,12 @@ impl Plan {
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
             rad_per_hz: (2.0 * core::f64::consts::PI * 2.0 * tick_len as f64 / fs) as f32,
             min_ratio: cfg.min_tone_ratio,
+            agree_rad: (2.0 * core::f64::consts::PI * AGREE_HZ * 2.0 * tick_len as f64 / fs) as f32,
             dominance_hold: 10f32.powf(cfg.min_dominance_db / 20.0),
             min_ratio_hold: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
             min_tone_samples: ms(cfg.min_tone_ms),
             max_dropout_samples: ms(cfg.max_dropout_ms),
+            resume_wait_samples: ms(cfg.max_dropout_ms + RESUME_MS),
             cfg,
         })
     }
@@ -327,8 +343,9 @@ struct Tone {
     sum_lo: f32,
     sum_hi: f32,
     n_full: u32,
-    /// The last window's amplitudes, counted if the tone is still on at the next tick.
-    pending: Option<(f32, f32)>,
+    /// Whether the last hit (`amp_lo`, `amp_hi`) was added to the sums: it is taken out
+    /// again if the tone turns out to have ended inside that window.
+    last_counted: bool,
     /// Last hit's amplitudes (used while no fully covered window has been seen).
     amp_lo: f32,
     amp_hi: f32,
@@ -380,7 +397,11 @@ pub struct Detector {
     /// The last four ticks' responses (oldest first after rotation by `head`).
     ring: [[Complex32; 8]; WINDOW_TICKS],
     ring_energy: [f32; WINDOW_TICKS],
-    head: usize,
+    head: u8,
+    /// The previous window's responses at its strongest bin of each group (for the
+    /// window-to-window frequency measurement), and those bins (`NO_BIN` if none).
+    prev_x: [Complex32; 2],
+    prev_bins: [u8; 2],
     tone: Option<Tone>,
 }
 
@@ -404,6 +425,8 @@ impl Detector {
             ring: [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS],
             ring_energy: [0.0; WINDOW_TICKS],
             head: 0,
+            prev_x: [Complex32::new(0.0, 0.0); 2],
+            prev_bins: [NO_BIN; 2],
             tone: None,
         }
     }
@@ -494,7 +517,7 @@ impl Detector {
         // Window, dropout bridge and a margin, in ticks.
         let max_ticks = WINDOW_TICKS as u64
             + 2
-            + self.plan.max_dropout_samples / l as u64
+            + self.plan.resume_wait_samples / l as u64
             + (self.plan.min_tone_samples / l as u64);
         let mut fed = 0;
         while self.pos != 0 || (self.tone.is_some() && fed < max_ticks) {
@@ -511,32 +534,44 @@ impl Detector {
         for (k, v) in p.iter_mut().enumerate() {
             *v = Complex32::new(self.acc[2 * k] as f32, self.acc[2 * k + 1] as f32);
         }
-        self.ring[self.head] = p;
-        self.ring_energy[self.head] = self.energy as f32;
-        self.head = (self.head + 1) % WINDOW_TICKS;
+        self.ring[self.head as usize] = p;
+        self.ring_energy[self.head as usize] = self.energy as f32;
+        self.head = ((self.head as usize + 1) % WINDOW_TICKS) as u8;
         self.acc = [0; 16];
         self.energy = 0;
         self.pos = 0;
         self.ticks += 1;
-        let hit = self.analyze(self.tone.map(|t| t.key));
+        // Hysteresis only for a confirmed key: a candidate must pass the full checks.
+        let held = self.tone.filter(|t| t.confirmed).map(|t| t.key);
+        let (hit, prev) = self.analyze(held);
+        match prev {
+            Some((bins, x)) => {
+                self.prev_bins = bins;
+                self.prev_x = x;
+            }
+            None => self.prev_bins = [NO_BIN; 2],
+        }
         self.step(hit, on_event);
     }
 
     /// The window's ticks, oldest first.
     #[inline]
     fn tick(&self, m: usize) -> &[Complex32; 8] {
-        &self.ring[(self.head + m) % WINDOW_TICKS]
+        &self.ring[(self.head as usize + m) % WINDOW_TICKS]
     }
 
     /// Run the window checks.
     /// Run the window checks. While `current` (the key of the tone in progress) continues,
     /// the dominance and purity checks are relaxed (hysteresis), so speech or music under a
     /// key does not cut it; a new key always has to pass the full checks.
-    fn analyze(&self, current: Option<Key>) -> Option<Hit> {
+    /// Also returns the window's responses at the strongest bin of each group, for the next
+    /// tick's frequency measurement.
+    #[allow(clippy::type_complexity)]
+    fn analyze(&self, current: Option<Key>) -> (Option<Hit>, Option<([u8; 2], [Complex32; 2])>) {
         let plan = &*self.plan;
         let energy: f32 = self.ring_energy.iter().sum();
         if energy < plan.min_window_energy {
-            return None;
+            return (None, None);
         }
         // Window responses relative to the window start: X = Σ_m P_m r^m.
         let mut x = [Complex32::new(0.0, 0.0); 8];
@@ -556,6 +591,31 @@ impl Detector {
         let (lo, lo2) = top2(&mag2[0..4]);
         let (hi, hi2) = top2(&mag2[4..8]);
         let hi = hi + 4;
+        let this = ([lo as u8, hi as u8], [x[lo], x[hi]]);
+        (
+            self.judge(
+                current, energy, &x, &half_a, &half_b, &mag2, lo, lo2, hi, hi2,
+            ),
+            Some(this),
+        )
+    }
+
+    /// The checks on one window whose strongest bins are `lo` and `hi`.
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &self,
+        current: Option<Key>,
+        energy: f32,
+        x: &[Complex32; 8],
+        half_a: &[Complex32; 8],
+        half_b: &[Complex32; 8],
+        mag2: &[f32; 8],
+        lo: usize,
+        lo2: f32,
+        hi: usize,
+        hi2: f32,
+    ) -> Option<Hit> {
+        let plan = &*self.plan;
         let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
         let (dominance, min_ratio) = if current == Some(key) {
             (plan.dominance_hold, plan.min_ratio_hold)
@@ -568,9 +628,16 @@ impl Detector {
         if mag2[lo] < dominance * lo2 || mag2[hi] < dominance * hi2 {
             return None;
         }
-        // Frequency check. Each half is relative to its own start; for a tone at ω+δ,
-        // b·conj(a) = |·|² e^{j(ω+δ)2L}, and r² = e^{−jω2L} leaves u = e^{jδ2L}.
-        let half_n = (plan.window_len / 2) as f32;
+        // Frequency. (1) Between the window's halves: each half is relative to its own start;
+        // for a tone at ω+δ, b·conj(a) = |·|² e^{j(ω+δ)2L}, and r² = e^{−jω2L} leaves
+        // e^{jδ2L} (unambiguous to ±1/(4·tick) = ±62.5 Hz). This is the deviation check.
+        // (2) Between this window and the previous one, a tick earlier: X·conj(X₋₁)·r =
+        // |·|² e^{jδL}. The 16 ms windows resolve a third tone that the 8 ms halves mix in
+        // (941 + 1000 Hz reads as 941 + 22 Hz between halves, but 941 + 0 Hz here), so this
+        // one, when the previous window had the same bins, sets the amplitude correction:
+        // a mix is then not inflated into passing the purity check.
+        let same_bins = self.prev_bins == [lo as u8, hi as u8];
+        let tick = plan.tick_len as f32;
         let mut u = [Complex32::new(1.0, 0.0); 2];
         let mut delta = [0f32; 2];
         for (i, &k) in [lo, hi].iter().enumerate() {
@@ -582,14 +649,26 @@ impl Detector {
             }
             let r = plan.rot[k];
             let z = b * a.conj() * (r * r);
-            let adv = z.arg();
-            if (adv / plan.rad_per_hz).abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 {
+            let adv = z.arg(); // δ·2L
+            if adv.abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 * plan.rad_per_hz {
                 return None;
             }
-            u[i] = z / z.norm();
-            delta[i] = adv / half_n;
+            let w = x[k] * self.prev_x[i].conj() * r; // e^{jδL}
+            if same_bins && w.norm_sqr() > 0.0 {
+                // The two must agree: a tone beyond ±62.5 Hz aliases between the halves
+                // (1576 Hz reads as 1477 − 26 Hz there, + 99 Hz here).
+                if (adv - 2.0 * w.arg()).abs() > plan.agree_rad {
+                    return None;
+                }
+                let v = w / w.norm();
+                u[i] = v * v;
+                delta[i] = w.arg() / tick;
+            } else {
+                u[i] = z / z.norm();
+                delta[i] = adv / (2.0 * tick);
+            }
         }
-        let amp = self.tone_amplitudes(&x, [lo, hi], u, delta);
+        let amp = self.tone_amplitudes(x, [lo, hi], u, delta);
         let min_amp = plan.min_x2.sqrt() * plan.x_to_amp;
         if amp[0] < min_amp || amp[1] < min_amp {
             return None;
@@ -677,113 +756,140 @@ impl Detector {
         c
     }
 
+    /// The duration state machine, run once per tick with the window's verdict.
+    ///
+    /// Edges come from tick coverage: a tone that starts is placed by the covered samples
+    /// counted back from the newest tick, one that stops by those counted forward from the
+    /// window start. A gap is bridged when the *estimated gap* (resumed start − end) is at
+    /// most `max_dropout_ms`; the end of a key is final once no resumption can be pending,
+    /// `max_dropout_ms` + [`RESUME_MS`] after it.
     fn step(&mut self, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len as u64;
         let now = self.ticks * l; // end of the newest tick
         let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
         let newest_start = now - l;
 
-        // Is the current tone (if any) still on?
         if let Some(mut t) = self.tone {
             let cov = self.coverage(t.key);
-            let on =
-                matches!(hit, Some(h) if h.key == t.key) && cov[WINDOW_TICKS - 1] >= ON_COVERAGE;
-            if on {
-                let h = hit.expect("on implies a hit");
-                if let Some(off) = t.off_at.take() {
-                    // Resumed: the gap is bridged (it is shorter than max_dropout, or the
-                    // tone would have been closed already).
-                    let _ = off;
+            let newest = cov[WINDOW_TICKS - 1];
+            match hit {
+                Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
+                    if let Some(off) = t.off_at {
+                        let resumed = now.saturating_sub(covered_samples(&cov, l));
+                        if resumed.saturating_sub(off) > self.plan.max_dropout_samples {
+                            // A real pause: the key ended; the same key starts again.
+                            self.close(t, off, now, on_event);
+                            self.begin(h, &cov, now, on_event);
+                            return;
+                        }
+                        t.off_at = None; // a dropout, bridged
+                    }
+                    t.last_end = newest_start + (newest * l as f32).round() as u64;
+                    t.amp_lo = h.amp_lo;
+                    t.amp_hi = h.amp_hi;
+                    // Only windows wholly inside the tone count for the levels; the newest
+                    // is taken out again below if the tone ended inside it.
+                    t.last_counted = window_start >= t.start;
+                    if t.last_counted {
+                        t.sum_lo += h.amp_lo;
+                        t.sum_hi += h.amp_hi;
+                        t.n_full += 1;
+                    }
+                    self.tone = Some(t);
+                    self.maybe_confirm(now, on_event);
                 }
-                t.last_end = newest_start + (cov[WINDOW_TICKS - 1] * l as f32).round() as u64;
-                t.amp_lo = h.amp_lo;
-                t.amp_hi = h.amp_hi;
-                // A window is counted for the levels once the next tick shows the tone still
-                // on, so that only windows wholly inside the tone count.
-                if let Some((lo, hi)) = t.pending.take() {
-                    t.sum_lo += lo;
-                    t.sum_hi += hi;
-                    t.n_full += 1;
-                }
-                if window_start >= t.start {
-                    t.pending = Some((h.amp_lo, h.amp_hi));
-                }
-                if !t.confirmed && t.last_end.saturating_sub(t.start) >= self.plan.min_tone_samples
-                {
-                    t.confirmed = true;
-                    on_event(Event::KeyDown {
-                        key: t.key,
-                        start: t.start,
-                        decided_at: now,
-                        levels: t.levels(),
+                _ => {
+                    let off = *t.off_at.get_or_insert_with(|| {
+                        // The tone ended within the window: the older ticks were on.
+                        let est = window_start + covered_samples(&cov, l);
+                        // Never before the last point known to be on, less a tick.
+                        est.clamp(t.start.max(t.last_end.saturating_sub(l)), now)
                     });
+                    if std::mem::take(&mut t.last_counted) {
+                        t.sum_lo -= t.amp_lo;
+                        t.sum_hi -= t.amp_hi;
+                        t.n_full -= 1;
+                    }
+                    let other_key = matches!(hit, Some(h) if h.key != t.key);
+                    if other_key || now - off.min(now) >= self.plan.resume_wait_samples {
+                        self.close(t, off, now, on_event);
+                        if let Some(h) = hit {
+                            self.begin(h, &self.coverage(h.key), now, on_event);
+                        }
+                    } else {
+                        self.tone = Some(t);
+                    }
                 }
-                self.tone = Some(t);
-                return;
             }
-            // Not on this tick.
-            if t.off_at.is_none() {
-                // The tone ended within the window: count covered samples from the window
-                // start (the older ticks were on).
-                let covered: f32 = cov.iter().sum();
-                let est = window_start + (covered * l as f32).round() as u64;
-                // Never before the last point known to be on, less a tick.
-                t.off_at = Some(est.clamp(t.start.max(t.last_end.saturating_sub(l)), now));
-            }
-            let off = t.off_at.expect("set above");
-            let other_key = matches!(hit, Some(h) if h.key != t.key);
-            if other_key || now.saturating_sub(off) >= self.plan.max_dropout_samples {
-                if t.confirmed {
-                    on_event(Event::KeyUp {
-                        press: KeyPress {
-                            key: t.key,
-                            start: t.start,
-                            end: off,
-                            levels: t.levels(),
-                        },
-                        decided_at: now,
-                    });
-                }
-                self.tone = None;
-            } else {
-                self.tone = Some(t);
-                return;
-            }
+        } else if let Some(h) = hit {
+            self.begin(h, &self.coverage(h.key), now, on_event);
         }
+    }
 
-        // Idle: does a new tone start?
-        if let Some(h) = hit {
-            let cov = self.coverage(h.key);
-            if cov[WINDOW_TICKS - 1] >= ON_COVERAGE {
-                let covered: f32 = cov.iter().sum();
-                let start = now.saturating_sub((covered * l as f32).round() as u64);
-                let last_end = newest_start + (cov[WINDOW_TICKS - 1] * l as f32).round() as u64;
-                let mut t = Tone {
-                    key: h.key,
-                    start,
-                    last_end,
-                    off_at: None,
-                    confirmed: false,
-                    sum_lo: 0.0,
-                    sum_hi: 0.0,
-                    n_full: 0,
-                    pending: None,
-                    amp_lo: h.amp_lo,
-                    amp_hi: h.amp_hi,
-                };
-                if last_end.saturating_sub(start) >= self.plan.min_tone_samples {
-                    t.confirmed = true;
-                    on_event(Event::KeyDown {
-                        key: t.key,
-                        start: t.start,
-                        decided_at: now,
-                        levels: t.levels(),
-                    });
-                }
-                self.tone = Some(t);
+    /// End the tone `t` at `end`: report it if it was confirmed.
+    fn close(&mut self, t: Tone, end: u64, now: u64, on_event: &mut impl FnMut(Event)) {
+        self.tone = None;
+        if t.confirmed {
+            on_event(Event::KeyUp {
+                press: KeyPress {
+                    key: t.key,
+                    start: t.start,
+                    end,
+                    levels: t.levels(),
+                },
+                decided_at: now,
+            });
+        }
+    }
+
+    /// A hit while idle: a tone starts if the newest tick carries it.
+    fn begin(
+        &mut self,
+        h: Hit,
+        cov: &[f32; WINDOW_TICKS],
+        now: u64,
+        on_event: &mut impl FnMut(Event),
+    ) {
+        let l = self.plan.tick_len as u64;
+        let newest = cov[WINDOW_TICKS - 1];
+        if newest < ON_COVERAGE {
+            return;
+        }
+        self.tone = Some(Tone {
+            key: h.key,
+            start: now.saturating_sub(covered_samples(cov, l)),
+            last_end: now - l + (newest * l as f32).round() as u64,
+            off_at: None,
+            confirmed: false,
+            sum_lo: 0.0,
+            sum_hi: 0.0,
+            n_full: 0,
+            last_counted: false,
+            amp_lo: h.amp_lo,
+            amp_hi: h.amp_hi,
+        });
+        self.maybe_confirm(now, on_event);
+    }
+
+    /// Report `KeyDown` once the tone in progress has lasted `min_tone_ms`.
+    fn maybe_confirm(&mut self, now: u64, on_event: &mut impl FnMut(Event)) {
+        if let Some(t) = self.tone.as_mut() {
+            if !t.confirmed && t.last_end.saturating_sub(t.start) >= self.plan.min_tone_samples {
+                t.confirmed = true;
+                on_event(Event::KeyDown {
+                    key: t.key,
+                    start: t.start,
+                    decided_at: now,
+                    levels: t.levels(),
+                });
             }
         }
     }
+}
+
+/// Samples covered by a tone in the window's ticks, by their coverage estimates.
+fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
+    (cov.iter().sum::<f32>() * tick_len as f32).round() as u64
 }
 
 /// Index of the largest value and the second-largest value.

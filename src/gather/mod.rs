@@ -58,6 +58,8 @@
 //! | `hangup` | no | [`Gather::handle_hangup`] |
 //! | `prompt_failed` | no | the prompt failed with [`PromptFailurePolicy::Fail`] |
 
+#[cfg(feature = "bird")]
+pub mod bird;
 mod config;
 mod machine;
 pub mod presets;

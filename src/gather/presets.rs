@@ -31,7 +31,7 @@ fn millis(field: &'static str, ms: u64) -> Result<Duration, ConfigError> {
 }
 
 /// Bird Channels "Gather DTMF from a call": `maxNumKeys`, `endKey`, `timeout`, `retries`.
-/// This is [`GatherConfig::default`]; see also [`super::bird`] for request bodies.
+/// This is [`GatherConfig::default`]; see also the `bird` module for request bodies.
 ///
 /// Source: docs.bird.com, Voice API › "Gather DTMF from a call" (body fields `maxNumKeys`,
 /// `endKey` (enum of `0-9 * #`), `timeout`, `retries`, `input`, `speechLocale`, `playback`,

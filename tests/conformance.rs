@@ -294,7 +294,6 @@ fn tone_3s_is_one_key() {
 }
 
 #[test]
-#[ignore = "detector: 1/384 10 ms dropouts split the key (44.1 kHz, -24 dBm0), see CONF-FAILURES"]
 fn dropout_10ms_inside_a_tone_is_bridged() {
     must_operate("10 ms dropout bridged", 11, |rng| {
         let mut v = Vec::new();
@@ -516,7 +515,6 @@ fn non_dtmf_three_tones_rejected() {
 }
 
 #[test]
-#[ignore = "detector: keys 0 * # D + equal-level 1000 Hz detected, see CONF-FAILURES"]
 fn non_dtmf_three_tones_key_plus_1000hz_rejected() {
     // A key's two tones plus a non-DTMF 1000 Hz tone of equal level (1000 Hz is 6.3 %
     // above 941 Hz: the hard case for the keys of the 941 Hz row).

@@ -153,15 +153,21 @@ fn json_num(x: f32) -> String {
     }
 }
 
-fn print_keys(keys: &[ChannelKey], rate: u32, multi: bool, json: bool) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    for k in keys {
+struct Printer {
+    out: BufWriter<std::io::Stdout>,
+    rate: u32,
+    multi: bool,
+    json: bool,
+}
+
+impl Printer {
+    fn key(&mut self, k: &ChannelKey) -> std::io::Result<()> {
+        let (rate, out) = (self.rate, &mut self.out);
         let p = &k.press;
         let (s, e, key) = (ms(p.start, rate), ms(p.end, rate), p.key.to_char());
-        if json {
+        if self.json {
             write!(out, "{{\"start_ms\":{s},\"end_ms\":{e},\"key\":\"{key}\"")?;
-            if multi {
+            if self.multi {
                 write!(out, ",\"channel\":{}", k.channel)?;
             }
             writeln!(
@@ -170,24 +176,37 @@ fn print_keys(keys: &[ChannelKey], rate: u32, multi: bool, json: bool) -> std::i
                 json_num(p.levels.low_dbm0),
                 json_num(p.levels.high_dbm0),
                 json_num(p.levels.twist_db())
-            )?;
-        } else if multi {
-            writeln!(out, "{s}\t{e}\t{key}\t{}", k.channel)?;
+            )
+        } else if self.multi {
+            writeln!(out, "{s}\t{e}\t{key}\t{}", k.channel)
         } else {
-            writeln!(out, "{s}\t{e}\t{key}")?;
+            writeln!(out, "{s}\t{e}\t{key}")
         }
     }
-    out.flush()
 }
 
 fn decode<R: Read>(mut reader: Reader<R>, args: &Args, path: &str) -> Result<(), String> {
-    let keys = wav::decode_keys(&mut reader, args.channel).map_err(|e| with_path(path, e))?;
-    let multi = reader.channels() > 1;
+    let mut printer = Printer {
+        out: BufWriter::new(std::io::stdout()),
+        rate: reader.sample_rate(),
+        multi: reader.channels() > 1,
+        json: args.json,
+    };
+    let mut write_error = None;
+    let res = wav::for_each_key(&mut reader, args.channel, |k| {
+        if write_error.is_none() {
+            write_error = printer.key(&k).err();
+        }
+    });
+    let flushed = printer.out.flush();
+    res.map_err(|e| with_path(path, e))?;
+    if let Some(e) = write_error.or(flushed.err()) {
+        return Err(format!("writing the output: {e}"));
+    }
     if let Some(t) = reader.truncated() {
         eprintln!("warning: {path}: {t}");
     }
-    print_keys(&keys, reader.sample_rate(), multi, args.json)
-        .map_err(|e| format!("writing the output: {e}"))
+    Ok(())
 }
 
 fn bench(audio: Audio, args: &Args, repeats: u64) -> Result<(), String> {

@@ -1038,17 +1038,36 @@ pub struct ChannelKey {
     pub press: KeyPress,
 }
 
-/// Decode the keys of a stream incrementally (memory does not grow with its length): every
-/// channel, or only `only_channel`, each with its own detector at the stream's rate and
-/// default settings. The keys are ordered by start, then channel.
+/// Decode the keys of a stream into a list: [`for_each_key`] collected.
 ///
 /// # Errors
-/// [`WavError::NoSuchChannel`] if `only_channel` is beyond the channels; any error of
-/// [`Reader::read`].
+/// As [`for_each_key`].
 pub fn decode_keys<R: Read>(
     reader: &mut Reader<R>,
     only_channel: Option<u16>,
 ) -> Result<Vec<ChannelKey>, WavError> {
+    let mut keys = Vec::new();
+    for_each_key(reader, only_channel, |k| keys.push(k))?;
+    Ok(keys)
+}
+
+/// Decode the keys of a stream incrementally and hand each to `on_key` as soon as its order
+/// is certain: every channel, or only `only_channel`, each with its own detector at the
+/// stream's rate and default settings. Keys come ordered by start, then channel.
+///
+/// Memory does not grow with the stream's length: samples are read in blocks, and a key is
+/// held back only until no channel can still report a key that starts earlier (a channel
+/// with a key down holds back later keys of the others until its key ends; otherwise one
+/// second behind the stream's position is the horizon, far beyond the detector's latency).
+///
+/// # Errors
+/// [`WavError::NoSuchChannel`] if `only_channel` is beyond the channels; any error of
+/// [`Reader::read`]. Keys already handed out stay handed out.
+pub fn for_each_key<R: Read>(
+    reader: &mut Reader<R>,
+    only_channel: Option<u16>,
+    mut on_key: impl FnMut(ChannelKey),
+) -> Result<(), WavError> {
     let channels = reader.channels();
     if let Some(c) = only_channel {
         if c >= channels {
@@ -1062,24 +1081,36 @@ pub fn decode_keys<R: Read>(
         Some(c) => vec![c],
         None => (0..channels).collect(),
     };
-    let plan = std::sync::Arc::new(crate::Plan::new(DetectorConfig::with_rate(
-        reader.sample_rate(),
-    ))?);
+    let rate = reader.sample_rate();
+    let plan = std::sync::Arc::new(crate::Plan::new(DetectorConfig::with_rate(rate))?);
     let mut dets: Vec<Detector> = wanted
         .iter()
         .map(|_| Detector::with_plan(plan.clone()))
         .collect();
+    // Start of the key currently down on each decoded channel.
+    let mut down: Vec<Option<u64>> = vec![None; wanted.len()];
+    let mut pending: Vec<ChannelKey> = Vec::new();
     let ch = usize::from(channels);
-    let frames = (1usize << 16) / ch;
-    let mut buf = vec![0i16; frames.max(160) * ch];
-    let mut lane = Vec::with_capacity(frames.max(160));
-    let mut keys = Vec::new();
+    let frames = ((1usize << 16) / ch).max(160);
+    let mut buf = vec![0i16; frames * ch];
+    let mut lane = Vec::with_capacity(frames);
+    let horizon = u64::from(rate);
+    let mut position = 0u64;
+    let mut flush = |pending: &mut Vec<ChannelKey>, frontier: u64| {
+        pending.sort_by_key(|k| std::cmp::Reverse((k.press.start, k.channel)));
+        while pending.last().is_some_and(|k| k.press.start < frontier) {
+            if let Some(k) = pending.pop() {
+                on_key(k);
+            }
+        }
+    };
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        for (det, &c) in dets.iter_mut().zip(&wanted) {
+        position += (n / ch) as u64;
+        for (i, (det, &c)) in dets.iter_mut().zip(&wanted).enumerate() {
             let samples: &[i16] = if ch == 1 {
                 &buf[..n]
             } else {
@@ -1087,22 +1118,30 @@ pub fn decode_keys<R: Read>(
                 lane.extend(buf[..n].iter().skip(usize::from(c)).step_by(ch));
                 &lane
             };
-            det.process(samples, |ev| {
-                if let Event::KeyUp { press, .. } = ev {
-                    keys.push(ChannelKey { channel: c, press });
+            det.process(samples, |ev| match ev {
+                Event::KeyDown { start, .. } => down[i] = Some(start),
+                Event::KeyUp { press, .. } => {
+                    down[i] = None;
+                    pending.push(ChannelKey { channel: c, press });
                 }
             });
         }
+        let frontier = down
+            .iter()
+            .map(|d| d.unwrap_or(position.saturating_sub(horizon)))
+            .min()
+            .unwrap_or(0);
+        flush(&mut pending, frontier);
     }
     for (det, &c) in dets.iter_mut().zip(&wanted) {
         det.finish(|ev| {
             if let Event::KeyUp { press, .. } = ev {
-                keys.push(ChannelKey { channel: c, press });
+                pending.push(ChannelKey { channel: c, press });
             }
         });
     }
-    keys.sort_by_key(|k| (k.press.start, k.channel));
-    Ok(keys)
+    flush(&mut pending, u64::MAX);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -579,3 +579,68 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn decode_keys_streams_every_channel_in_start_order() {
+    use touchtone::{Generator, GeneratorConfig, Key};
+    // Three channels, 6 s at 8 kHz, keys at pseudo-random times (overlapping across
+    // channels), plus one key held for 2.5 s on channel 2 that spans other keys.
+    let rate = 8000usize;
+    let n = 6 * rate;
+    let g = Generator::new(GeneratorConfig::default()).unwrap();
+    let mut chans = vec![vec![0f64; n]; 3];
+    let mut truth = Vec::new();
+    let mut x = 0x1234_5678_9abc_def1u64;
+    for (c, ch) in chans.iter_mut().enumerate() {
+        let mut t = 100 + c * 37;
+        while t + 200 < 6000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let key = Key::ALL[(x % 16) as usize];
+            let len = if c == 2 && truth.iter().all(|k: &(usize, u16, char)| k.1 != 2) {
+                2500
+            } else {
+                50 + (x >> 8) as usize % 100
+            };
+            if t + len + 100 > 6000 {
+                break;
+            }
+            g.add_key(key, &mut ch[t * 8..(t + len) * 8]);
+            truth.push((t, c as u16, key.to_char()));
+            t += len + 60 + (x >> 20) as usize % 300;
+        }
+    }
+    truth.sort();
+    let mut data = Vec::new();
+    for i in 0..n {
+        for ch in &chans {
+            data.extend_from_slice(&(ch[i].round() as i16).to_le_bytes());
+        }
+    }
+    let bytes = riff(&[fmt(1, 3, 8000, 16), chunk(b"data", &data)]);
+    let mut r = Reader::new(&bytes[..]).unwrap();
+    let keys = wav::decode_keys(&mut r, None).unwrap();
+    let got: Vec<(u16, char)> = keys
+        .iter()
+        .map(|k| (k.channel, k.press.key.to_char()))
+        .collect();
+    let want: Vec<(u16, char)> = truth.iter().map(|t| (t.1, t.2)).collect();
+    assert_eq!(got, want);
+    for (k, t) in keys.iter().zip(&truth) {
+        let start_ms = k.press.start as f64 / 8.0;
+        assert!((start_ms - t.0 as f64).abs() <= 10.0, "{k:?} vs {t:?}");
+    }
+    assert!(keys
+        .windows(2)
+        .all(|w| w[0].press.start <= w[1].press.start));
+    // One channel alone gives that channel's keys.
+    let mut r = Reader::new(&bytes[..]).unwrap();
+    let only: Vec<char> = wav::decode_keys(&mut r, Some(2))
+        .unwrap()
+        .iter()
+        .map(|k| k.press.key.to_char())
+        .collect();
+    let want2: Vec<char> = truth.iter().filter(|t| t.1 == 2).map(|t| t.2).collect();
+    assert_eq!(only, want2);
+}

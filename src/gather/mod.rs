@@ -61,6 +61,7 @@
 #[cfg(feature = "bird")]
 pub mod bird;
 mod config;
+mod driver;
 mod machine;
 pub mod presets;
 
@@ -68,6 +69,7 @@ pub use config::{
     seconds, ConfigError, GatherConfig, InputKinds, InvalidKeyPolicy, KeySet, PromptFailurePolicy,
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
+pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};
 pub use machine::{Action, Gather, GatherResult, KeyEvent, PromptKind, Reason};
 
 use std::time::Duration;

@@ -522,6 +522,14 @@ fn non_dtmf_three_tones_key_plus_1000hz_rejected() {
 }
 
 #[test]
+#[ignore = "detector: key * + equal-level 1100 Hz detected (4/384), see CONF-FAILURES"]
+fn non_dtmf_three_tones_key_plus_other_tone_rejected() {
+    reject_three_tones("key + other tone", 48, |_| {
+        vec![500.0, 1100.0, 2000.0, 2600.0]
+    });
+}
+
+#[test]
 fn non_dtmf_dial_tones_rejected() {
     reject_signal("dial tone 350+440", 23, |r, l, rng| {
         steady(r, &[(350.0, l), (440.0, l)], 2000.0, rng)
@@ -689,7 +697,7 @@ fn random_sequence(rate: u32, n: usize, rng: &mut Rng) -> Signal {
 fn latency_keydown_and_keyup_within_50ms() {
     let mut f = Failures::new("latency ≤ 50 ms");
     for_formats(42, |fmt, rng| {
-        let s = random_sequence(fmt.rate(), 48, rng);
+        let s = random_sequence(fmt.rate(), 150, rng);
         let run = run_signal(&s, fmt);
         expect_exact(&mut f, &fmt.to_string(), &run, &s.truth, fmt.rate());
         let downs = run.downs();
@@ -736,7 +744,7 @@ fn edge_errors_ms(p: &KeyPress, t: &Truth, rate: u32) -> (f64, f64) {
 fn goal_edges_within_10ms() {
     let mut f = Failures::new("goal edges ±10 ms");
     for_formats(43, |fmt, rng| {
-        let s = random_sequence(fmt.rate(), 48, rng);
+        let s = random_sequence(fmt.rate(), 150, rng);
         let run = run_signal(&s, fmt);
         let got = expect_exact(&mut f, &fmt.to_string(), &run, &s.truth, fmt.rate());
         for (t, p) in s.truth.iter().zip(got) {

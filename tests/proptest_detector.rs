@@ -46,6 +46,8 @@ fn format() -> impl Strategy<Value = Format> {
         Just(Format::F32(16000)),
         Just(Format::Ulaw),
         Just(Format::Alaw),
+        // "Any rate from 8 000 to 48 000 Hz".
+        (8000u32..=48000).prop_map(Format::Pcm),
     ]
 }
 

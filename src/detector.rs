@@ -649,7 +649,7 @@ impl Detector {
             }
             let r = plan.rot[k];
             let z = b * a.conj() * (r * r);
-            let adv = z.arg(); // δ·2L
+            let adv = fast_arg(z); // δ·2L
             if adv.abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 * plan.rad_per_hz {
                 return None;
             }
@@ -657,14 +657,15 @@ impl Detector {
             if same_bins && w.norm_sqr() > 0.0 {
                 // The two must agree: a tone beyond ±62.5 Hz aliases between the halves
                 // (1576 Hz reads as 1477 − 26 Hz there, + 99 Hz here).
-                if (adv - 2.0 * w.arg()).abs() > plan.agree_rad {
+                let adv_w = fast_arg(w);
+                if (adv - 2.0 * adv_w).abs() > plan.agree_rad {
                     return None;
                 }
-                let v = w / w.norm();
+                let v = w / w.norm_sqr().sqrt();
                 u[i] = v * v;
-                delta[i] = w.arg() / tick;
+                delta[i] = adv_w / tick;
             } else {
-                u[i] = z / z.norm();
+                u[i] = z / z.norm_sqr().sqrt();
                 delta[i] = adv / (2.0 * tick);
             }
         }
@@ -728,12 +729,15 @@ impl Detector {
         let det = k00 * k11 - k01 * k10;
         let (x0, x1) = (x[k[0]], x[k[1]]);
         if det.norm_sqr() < 1e-6 * n.powi(4) {
-            return [x0.norm() * plan.x_to_amp, x1.norm() * plan.x_to_amp];
+            return [
+                x0.norm_sqr().sqrt() * plan.x_to_amp,
+                x1.norm_sqr().sqrt() * plan.x_to_amp,
+            ];
         }
         let c0 = (x0 * k11 - x1 * k01) / det;
         let c1 = (x1 * k00 - x0 * k10) / det;
         let scale = 2.0 / TABLE_SCALE;
-        [c0.norm() * scale, c1.norm() * scale]
+        [c0.norm_sqr().sqrt() * scale, c1.norm_sqr().sqrt() * scale]
     }
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first.
@@ -742,15 +746,17 @@ impl Detector {
         let mut ref_l = 0f32;
         let mut ref_h = 0f32;
         for m in 0..WINDOW_TICKS {
-            ref_l = ref_l.max(self.tick(m)[kl].norm());
-            ref_h = ref_h.max(self.tick(m)[kh].norm());
+            ref_l = ref_l.max(self.tick(m)[kl].norm_sqr().sqrt());
+            ref_h = ref_h.max(self.tick(m)[kh].norm_sqr().sqrt());
         }
         let mut c = [0f32; WINDOW_TICKS];
         if ref_l <= 0.0 || ref_h <= 0.0 {
             return c;
         }
         for (m, cm) in c.iter_mut().enumerate() {
-            let v = 0.5 * (self.tick(m)[kl].norm() / ref_l + self.tick(m)[kh].norm() / ref_h);
+            let v = 0.5
+                * (self.tick(m)[kl].norm_sqr().sqrt() / ref_l
+                    + self.tick(m)[kh].norm_sqr().sqrt() / ref_h);
             *cm = if v < COVERAGE_FLOOR { 0.0 } else { v.min(1.0) };
         }
         c
@@ -887,6 +893,30 @@ impl Detector {
     }
 }
 
+/// `z.arg()`, to about 2e-4 rad (0.01 Hz of frequency), without a libm call (it runs for every tick of a tone).
+fn fast_arg(z: Complex32) -> f32 {
+    use core::f32::consts::{FRAC_PI_2, PI};
+    let (ax, ay) = (z.re.abs(), z.im.abs());
+    if ax == 0.0 && ay == 0.0 {
+        return 0.0;
+    }
+    let a = ax.min(ay) / ax.max(ay);
+    let s = a * a;
+    // Minimax polynomial for atan on [0, 1].
+    let mut r = ((-0.046_496_475 * s + 0.159_314_22) * s - 0.327_622_76) * s * a + a;
+    if ay > ax {
+        r = FRAC_PI_2 - r;
+    }
+    if z.re < 0.0 {
+        r = PI - r;
+    }
+    if z.im < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
 /// Samples covered by a tone in the window's ticks, by their coverage estimates.
 fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
     (cov.iter().sum::<f32>() * tick_len as f32).round() as u64
@@ -925,4 +955,23 @@ pub fn detect<S: Sample>(sample_rate: u32, samples: &[S]) -> Result<Vec<KeyPress
     det.process(samples, &mut push);
     det.finish(&mut push);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_arg_matches_atan2() {
+        let mut worst = 0f32;
+        for i in 0..3600 {
+            let t = (i as f32 / 3600.0) * 2.0 * core::f32::consts::PI - core::f32::consts::PI;
+            for r in [1e-3f32, 1.0, 1e6] {
+                let z = Complex32::from_polar(r, t);
+                worst = worst.max((fast_arg(z) - z.im.atan2(z.re)).abs());
+            }
+        }
+        assert!(worst < 3e-4, "worst error {worst}");
+        assert_eq!(fast_arg(Complex32::new(0.0, 0.0)), 0.0);
+    }
 }

@@ -740,11 +740,33 @@ fn edge_errors_ms(p: &KeyPress, t: &Truth, rate: u32) -> (f64, f64) {
     (ms(p.start, t.start), ms(p.end, t.end))
 }
 
-#[test]
-fn goal_edges_within_10ms() {
-    let mut f = Failures::new("goal edges ±10 ms");
-    for_formats(43, |fmt, rng| {
-        let s = random_sequence(fmt.rate(), 150, rng);
+fn edges_within_10ms(name: &str, seed: u64, snr: Option<f64>) {
+    let mut f = Failures::new(name);
+    for_formats(seed, |fmt, rng| {
+        let mut s = if snr.is_some() {
+            // Every key's weaker tone at −15 dBm0 (twist −4…+8), so each key sees the SNR.
+            let mut s = Signal::new(fmt.rate());
+            s.pause(rng.range(0.0, 100.0));
+            for _ in 0..150 {
+                let k = Key::ALL[rng.below(16)];
+                let t = rng.range(-4.0, 8.0);
+                let (lo, hi) = if t >= 0.0 {
+                    (-15.0 + t, -15.0)
+                } else {
+                    (-15.0, -15.0 - t)
+                };
+                let spec = KeySpec::new(k, rng.range(40.0, 200.0), 0.0)
+                    .levels(lo, hi)
+                    .dev(rng.range(-1.5, 1.5), rng.range(-1.5, 1.5));
+                s.key(&spec, rng).pause(rng.range(40.0, 150.0));
+            }
+            s
+        } else {
+            random_sequence(fmt.rate(), 150, rng)
+        };
+        if let Some(snr) = snr {
+            s.noise_snr(snr, rng);
+        }
         let run = run_signal(&s, fmt);
         let got = expect_exact(&mut f, &fmt.to_string(), &run, &s.truth, fmt.rate());
         for (t, p) in s.truth.iter().zip(got) {
@@ -762,6 +784,17 @@ fn goal_edges_within_10ms() {
         }
     });
     f.finish();
+}
+
+#[test]
+fn goal_edges_within_10ms() {
+    edges_within_10ms("goal edges ±10 ms", 43, None);
+}
+
+#[test]
+fn goal_edges_within_10ms_at_snr_15db() {
+    // 15 dB is the must-operate noise line; every key's weaker tone is at −15 dBm0.
+    edges_within_10ms("goal edges ±10 ms at SNR 15 dB", 49, Some(15.0));
 }
 
 // -----------------------------------------------------------------------------------------

@@ -159,7 +159,13 @@ fn measure_requirements_table() {
         }
     }
 
-    // Edges, latency, level accuracy over random sequences within the must-operate limits.
+    for snr in [None, Some(20.0), Some(15.0), Some(10.0)] {
+        edges_latency_levels(snr);
+    }
+}
+
+/// Edges, latency, level accuracy over random sequences within the must-operate limits.
+fn edges_latency_levels(snr: Option<f64>) {
     let (mut ws, mut we, mut wd, mut wu, mut wl, mut wt) = (0f64, 0f64, 0f64, 0f64, 0f64, 0f64);
     let mut n = 0;
     for (i, &fmt) in FORMATS.iter().enumerate() {
@@ -168,12 +174,25 @@ fn measure_requirements_table() {
         s.pause(50.0);
         for _ in 0..200 {
             let k = Key::ALL[rng.below(16)];
-            let hi = rng.range(-25.0, -3.0);
-            let lo = (hi + rng.range(-4.0, 8.0)).clamp(-25.0, -3.0);
+            let (lo, hi) = if snr.is_some() {
+                // Every key's weaker tone at −15 dBm0, so each key sees the SNR.
+                let t = rng.range(-4.0, 8.0);
+                if t >= 0.0 {
+                    (-15.0 + t, -15.0)
+                } else {
+                    (-15.0, -15.0 - t)
+                }
+            } else {
+                let hi = rng.range(-25.0, -3.0);
+                ((hi + rng.range(-4.0, 8.0)).clamp(-25.0, -3.0), hi)
+            };
             let sp = KeySpec::new(k, rng.range(40.0, 200.0), 0.0)
                 .levels(lo, hi)
                 .dev(rng.range(-1.5, 1.5), rng.range(-1.5, 1.5));
             s.key(&sp, &mut rng).pause(rng.range(40.0, 150.0));
+        }
+        if let Some(snr) = snr {
+            s.noise_snr(snr, &mut rng);
         }
         let run = run_signal(&s, fmt);
         let mut f = Failures::new("measure");
@@ -203,7 +222,7 @@ fn measure_requirements_table() {
         }
     }
     println!(
-        "over {n} keys (all formats): worst start edge {ws:.1} ms, end edge {we:.1} ms; \
+        "SNR {snr:?}: over {n} keys (all formats): worst start edge {ws:.1} ms, end edge {we:.1} ms; \
          worst KeyDown latency {wd:.1} ms, KeyUp latency {wu:.1} ms; \
          worst level error {wl:.2} dB, twist error {wt:.2} dB"
     );

@@ -661,11 +661,11 @@ impl Detector {
                 if (adv - 2.0 * adv_w).abs() > plan.agree_rad {
                     return None;
                 }
-                let v = w / w.norm_sqr().sqrt();
+                let v = unit(w);
                 u[i] = v * v;
                 delta[i] = adv_w / tick;
             } else {
-                u[i] = z / z.norm_sqr().sqrt();
+                u[i] = unit(z);
                 delta[i] = adv / (2.0 * tick);
             }
         }
@@ -891,6 +891,18 @@ impl Detector {
             }
         }
     }
+}
+
+/// `z / |z|` without libm and without overflow: `z.norm_sqr()` itself overflows `f32` for
+/// the half-window products at 44.1/48 kHz (|z| ≈ 2e19 for a 0 dBm0 tone), so scale by the
+/// larger component first. Zero stays zero.
+fn unit(z: Complex32) -> Complex32 {
+    let m = z.re.abs().max(z.im.abs());
+    if m == 0.0 || !m.is_finite() {
+        return Complex32::new(0.0, 0.0);
+    }
+    let s = z / m;
+    s / s.norm_sqr().sqrt()
 }
 
 /// `z.arg()`, to about 2e-4 rad (0.01 Hz of frequency), without a libm call (it runs for every tick of a tone).

@@ -8,6 +8,101 @@
 //! [`Detector`](crate::Detector) (see [`Driver`]) or from anywhere else (RFC 4733
 //! telephone-events, SIP INFO, a test).
 //!
+//! # A worked IVR example: prompt, retry, barge-in
+//!
+//! The host asks for a 4-digit PIN, with one retry. Nobody answers the first prompt; the
+//! caller barges into the retry prompt.
+//!
+//! ```
+//! use std::time::Duration;
+//! use touchtone::gather::{Action, Gather, GatherConfig, PromptKind, Reason};
+//! use touchtone::Key;
+//! let ms = Duration::from_millis;
+//! let mut g = Gather::new(GatherConfig {
+//!     max_keys: 4,
+//!     retries: 1,
+//!     prompt: true, // "Please enter your PIN"
+//!     ..Default::default()
+//! })?;
+//! g.handle_start(ms(0));
+//! assert!(matches!(g.poll_action(),
+//!     Some(Action::PlayPrompt { attempt: 1, kind: PromptKind::Initial, .. })));
+//! assert_eq!(g.next_deadline(), None); // no timer while the prompt plays
+//!
+//! // The prompt lasts 3 s; the first-key timer (5 s) starts when it ends.
+//! g.handle_prompt_finished(ms(3000));
+//! assert_eq!(g.next_deadline(), Some(ms(8000)));
+//! g.handle_timeout(ms(8000)); // nobody typed anything
+//! assert!(matches!(g.poll_action(),
+//!     Some(Action::AttemptFailed { attempt: 1, reason: Reason::NoInput, .. })));
+//! let Some(Action::PlayPrompt { id, attempt: 2, kind: PromptKind::Retry, .. }) = g.poll_action()
+//! else { panic!("the retry replays the prompt") };
+//!
+//! // The caller barges in at 9.2 s: the prompt is stopped, the key is the first one.
+//! g.handle_key_down(Key::K1, ms(9200));
+//! assert_eq!(g.poll_action(), Some(Action::StopPrompt { id, at: ms(9200) }));
+//! g.handle_key_up(Key::K1, ms(9280));
+//! for (i, k) in [Key::K9, Key::K8, Key::K4].into_iter().enumerate() {
+//!     let t = 9500 + 300 * i as u64;
+//!     g.handle_key_down(k, ms(t));
+//!     g.handle_key_up(k, ms(t + 80));
+//! }
+//! // The fourth key finished it at its down time (maxNumKeys).
+//! let Some(Action::Finished(r)) = g.poll_action() else { panic!() };
+//! assert_eq!((r.keys.as_str(), r.reason, r.success, r.attempts), ("1984", Reason::MaxKeys, true, 2));
+//! assert_eq!(r.end, ms(10_100));
+//! // The key up after the end is not consumed; a key pressed now is left over.
+//! g.handle_key_down(Key::Pound, ms(10_500));
+//! assert_eq!(g.leftover()[0].key, Key::Pound);
+//! # Ok::<(), touchtone::gather::ConfigError>(())
+//! ```
+//!
+//! With audio instead of key events, [`Driver`] runs the crate's detector in front of the
+//! machine (one [`Driver::process`] call per frame); [`run_over_recording`] does a whole
+//! recording, as `examples/gather` does.
+//!
+//! # Platforms
+//!
+//! [`presets`] has one struct per platform, with the platform's parameter names and
+//! defaults; `config()` maps them onto [`GatherConfig`]:
+//!
+//! | platform | preset | platform parameter → setting |
+//! |---|---|---|
+//! | Bird Gather DTMF | [`presets::Bird`], [`bird::BirdRequest`] | `maxNumKeys` → `max_keys`; `endKey` → `end_keys`; `timeout` → first- and inter-key timeouts; `retries` → `retries`; `playback`/`say` → `prompt` |
+//! | Azure Recognize (DTMF) | [`presets::Azure`] | `maxTonesToCollect` → `max_keys`; `stopTones` → `end_keys`; `initialSilenceTimeout` → `first_key_timeout`; `interToneTimeout` → `inter_key_timeout`; `interruptPrompt` → `barge_in`; partial input at timeout fails (8532); prompt failure fails (8511) |
+//! | Twilio `<Gather>` | [`presets::Twilio`] | `numDigits` → `max_keys`; `finishOnKey` → `end_keys`; `timeout` → both timeouts; nested `<Say>`/`<Play>` → `prompt` |
+//! | Plivo `<GetDigits>` | [`presets::Plivo`] | `numDigits` → `max_keys`; `timeout` → `first_key_timeout`; `digitTimeout` → `inter_key_timeout`; `finishOnKey` → `end_keys`; `retries` (tries) → `retries` + 1; `validDigits` → `valid_keys`; `invalidDigitsSound` → `invalid_feedback` |
+//! | FreeSWITCH `play_and_get_digits` | [`presets::FreeSwitch`] | `min`/`max` → `min_keys`/`max_keys`; `tries` → `retries` + 1; `timeout` → `first_key_timeout`; `digit_timeout` → `inter_key_timeout`; `terminators` → `end_keys` (`=` → `end_key_required`, `+` → `keep_end_key`); `invalid_file` → feedback; `regexp` → `validator`; `abs_timeout` → `overall_timeout` |
+//! | Asterisk `Read()` | [`presets::Asterisk`] | `maxdigits` → `max_keys`; option `t()` → `end_keys`; `attempts` → `retries` + 1, no input only; `timeout` → both timeouts |
+//! | VoiceXML `<field>` | [`presets::VoiceXml`] | `minlength`/`maxlength` → `min_keys`/`max_keys`; `termchar` → `end_keys`; `termtimeout` → `term_timeout`; `timeout` → `first_key_timeout`; `interdigittimeout` → `inter_key_timeout`; `bargein="false"` → keys kept for after the prompt |
+//!
+//! # Choices where the specification is silent
+//!
+//! * **Term wait** (`term_timeout` > 0, `max_keys` reached): the term timer starts at the
+//!   last key's up; an end key within it finishes with `end_key`; its expiry gives
+//!   `term_timeout` (success); any other key finishes at once with `max_keys` and is
+//!   left over.
+//! * **`end_key_required`**: reaching `max_keys` waits (inter-key timeout) for the end
+//!   key; a timeout without it, or a key beyond `max_keys`, fails the attempt `invalid`.
+//! * **`partial_timeout_fails`**: the attempt fails with reason `timeout` (unsuccessful);
+//!   `timeout` failures are not retried.
+//! * **`overall_timeout`** counts from the gather's start across all attempts and prompts
+//!   and is a failure.
+//! * **Type-ahead** is collected at the start instant (keys keep their own times in the
+//!   result). If it completes the gather, no prompt plays. If it does not, with barge-in
+//!   on no prompt plays either (the caller already "barged in"); with barge-in off the
+//!   prompt plays and collection continues after it. When a type-ahead key fails an
+//!   attempt, the rest of the type-ahead is dropped with that attempt.
+//! * **Feedback prompts** play only before a retry (not before a final failure); a key
+//!   during a feedback prompt (barge-in on) stops it and starts the next attempt without
+//!   its prompt, collecting that key.
+//! * **Cancel key**: clears the attempt's keys; the first-key timer restarts at its up.
+//! * **`min_keys` 0**: an end key alone is an empty success; a first-key timeout is
+//!   still `no_input`.
+//! * **Hangup** sends no `StopPrompt`; **cancel** does. A failed prompt is not stopped.
+//! * Inputs older than one already handled are taken at the later time; a repeated down
+//!   of a key that is held, or an up of a key not down, is ignored.
+//!
 //! # Time
 //!
 //! Times are [`Duration`]s on the host's clock, from an origin the host chooses (for a

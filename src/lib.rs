@@ -76,7 +76,7 @@
 //!
 //! Bad input never panics: `f32` NaN/±∞ count as silence and the detector keeps working on
 //! what follows; configuration errors are returned as enums carrying the bad value.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod detector;

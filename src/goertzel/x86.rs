@@ -6,13 +6,13 @@
 //! * AVX2 is used only when the CPU reports it ([`avx2_available`]); [`Kernel`](super::Kernel)
 //!   can only hold `Avx2` after that check.
 //!
-//! Each kernel is tested bit for bit against the portable path (`super::tests`).
+//! Each kernel is tested bit for bit against a from-the-formula reference (`super::tests`).
 //!
 //! Contract of both kernels: `x` starts at an *even* sample of the tick, `rows[0]` is the row
 //! of that sample pair, and `rows.len() ≥ ⌈x.len() / 2⌉` (checked with `assert!`, so a
-//! violation panics instead of reading out of bounds).
+//! violation panics instead of reading out of bounds). Whole 32-sample chunks go through the
+//! chunk function with constant lengths, so it is fully unrolled.
 
-#[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
 use super::{Row, CHUNK};
@@ -22,89 +22,70 @@ pub(super) fn avx2_available() -> bool {
     std::is_x86_feature_detected!("avx2")
 }
 
-/// The sample pair `(x0, x1)` as one 32-bit lane value.
-#[inline(always)]
-fn pair(x0: i16, x1: i16) -> i32 {
-    (x0 as u16 as u32 | ((x1 as u16 as u32) << 16)) as i32
-}
-
-/// Σ⌊x²/16⌋ of eight samples as four `i32` lanes: `x² = hi·2¹⁶ + lo` (`x² ≥ 0`, so the
-/// signed high half is exact), `⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋`; returns the two sums
-/// (hi, lo) pairwise-added into `i32` lanes.
-#[inline(always)]
-fn sq_parts_sse2(v: __m128i) -> (__m128i, __m128i) {
-    // SAFETY: SSE2 is always present on x86-64; these intrinsics only touch registers.
-    unsafe {
-        let ones = _mm_set1_epi16(1);
-        let hi = _mm_mulhi_epi16(v, v);
-        let lo = _mm_srli_epi16(_mm_mullo_epi16(v, v), 4);
-        (_mm_madd_epi16(hi, ones), _mm_madd_epi16(lo, ones))
-    }
-}
-
 /// Correlate `x` with `rows` into `acc` (Q10) and add its energy (Σ⌊x²/16⌋): SSE2.
 pub(super) fn accumulate_sse2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
     assert!(rows.len() >= x.len().div_ceil(2));
-    for (c, xc) in x.chunks(CHUNK).enumerate() {
-        let rc = &rows[c * CHUNK / 2..];
-        let mut s = [0i32; 16];
-        let mut e = 0u64;
-        // SAFETY: SSE2 is always present on x86-64. Every load reads a whole `Row`
-        // (`#[repr(align(32))]`, 64 bytes) that exists: `rc` holds at least ⌈xc.len()/2⌉ rows
-        // (asserted above), and the loop visits exactly that many. The samples are read
-        // through safe slice indexing; `s` is a 64-byte local written with unaligned stores.
-        unsafe {
-            let mut a0 = _mm_setzero_si128();
-            let mut a1 = _mm_setzero_si128();
-            let mut a2 = _mm_setzero_si128();
-            let mut a3 = _mm_setzero_si128();
-            let mut pairs = xc.chunks_exact(2);
-            let mut r = rc.iter();
-            for (xp, row) in (&mut pairs).zip(&mut r) {
-                let b = _mm_set1_epi32(pair(xp[0], xp[1]));
-                let t = row.0.as_ptr() as *const __m128i;
-                a0 = _mm_add_epi32(a0, _mm_madd_epi16(b, _mm_load_si128(t)));
-                a1 = _mm_add_epi32(a1, _mm_madd_epi16(b, _mm_load_si128(t.add(1))));
-                a2 = _mm_add_epi32(a2, _mm_madd_epi16(b, _mm_load_si128(t.add(2))));
-                a3 = _mm_add_epi32(a3, _mm_madd_epi16(b, _mm_load_si128(t.add(3))));
-            }
-            if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
-                let b = _mm_set1_epi32(pair(*x0, 0));
-                let t = row.0.as_ptr() as *const __m128i;
-                a0 = _mm_add_epi32(a0, _mm_madd_epi16(b, _mm_load_si128(t)));
-                a1 = _mm_add_epi32(a1, _mm_madd_epi16(b, _mm_load_si128(t.add(1))));
-                a2 = _mm_add_epi32(a2, _mm_madd_epi16(b, _mm_load_si128(t.add(2))));
-                a3 = _mm_add_epi32(a3, _mm_madd_epi16(b, _mm_load_si128(t.add(3))));
-            }
-            let p = s.as_mut_ptr() as *mut __m128i;
-            _mm_storeu_si128(p, a0);
-            _mm_storeu_si128(p.add(1), a1);
-            _mm_storeu_si128(p.add(2), a2);
-            _mm_storeu_si128(p.add(3), a3);
+    let whole = x.len() / CHUNK;
+    let (xw, xr) = x.split_at(whole * CHUNK);
+    for (xc, rc) in xw.chunks_exact(CHUNK).zip(rows.chunks_exact(CHUNK / 2)) {
+        let xc: &[i16; CHUNK] = xc.try_into().expect("chunks_exact");
+        let rc: &[Row; CHUNK / 2] = rc.try_into().expect("chunks_exact");
+        chunk_sse2(rc, xc, acc, energy);
+    }
+    if !xr.is_empty() {
+        chunk_sse2(&rows[whole * CHUNK / 2..], xr, acc, energy);
+    }
+}
 
-            // Energy, eight samples at a time.
-            let mut eh = _mm_setzero_si128();
-            let mut el = _mm_setzero_si128();
-            let mut octs = xc.chunks_exact(8);
-            for o in &mut octs {
-                let v = _mm_loadu_si128(o.as_ptr() as *const __m128i);
-                let (h, l) = sq_parts_sse2(v);
-                eh = _mm_add_epi32(eh, h);
-                el = _mm_add_epi32(el, l);
-            }
-            let mut hs = [0u32; 4];
-            let mut ls = [0u32; 4];
-            _mm_storeu_si128(hs.as_mut_ptr() as *mut __m128i, eh);
-            _mm_storeu_si128(ls.as_mut_ptr() as *mut __m128i, el);
-            // Σhi ≤ 32·2¹⁴ and Σlo/16 ≤ 32·2¹², both far inside u32.
-            e += ((hs.iter().sum::<u32>() as u64) << 12) + ls.iter().sum::<u32>() as u64;
-            for &v in octs.remainder() {
-                e += super::sq16(v) as u64;
+/// One chunk of at most 32 samples (`rows` has at least ⌈x.len()/2⌉ rows).
+#[inline(always)]
+fn chunk_sse2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
+    debug_assert!(x.len() <= CHUNK && rows.len() >= x.len().div_ceil(2));
+    let mut s = [0i32; 16];
+    let mut eparts = [0u32; 4];
+    // SAFETY: SSE2 is always present on x86-64. Table loads read whole `Row`s (64 bytes,
+    // aligned to 32) obtained by safe iteration over `rows`. Sample loads read 4 bytes from a
+    // 2-element `chunks_exact` piece, or 16 bytes from an 8-element one (unaligned loads).
+    // Stores write the 64-byte `s` and 16-byte `eparts` locals (unaligned stores).
+    unsafe {
+        let mut a = [_mm_setzero_si128(); 4];
+        let mut pairs = x.chunks_exact(2);
+        let mut r = rows.iter();
+        for (xp, row) in (&mut pairs).zip(&mut r) {
+            let b = _mm_set1_epi32(core::ptr::read_unaligned(xp.as_ptr() as *const i32));
+            let t = row.0.as_ptr() as *const __m128i;
+            for (q, aq) in a.iter_mut().enumerate() {
+                *aq = _mm_add_epi32(*aq, _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
             }
         }
-        super::widen(acc, &s);
-        *energy += e;
+        if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
+            let b = _mm_set1_epi32(*x0 as u16 as i32);
+            let t = row.0.as_ptr() as *const __m128i;
+            for (q, aq) in a.iter_mut().enumerate() {
+                *aq = _mm_add_epi32(*aq, _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
+            }
+        }
+        let p = s.as_mut_ptr() as *mut __m128i;
+        for (q, aq) in a.iter().enumerate() {
+            _mm_storeu_si128(p.add(q), *aq);
+        }
+        // Energy, eight samples at a time: x² = hi·2¹⁶ + lo (x² ≥ 0, so the signed high
+        // half is exact) and ⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋. Each i32 lane sums ≤ 8 samples'
+        // parts: (Σhi)·2¹² + Σ⌊lo/16⌋ ≤ 8·2²⁶ = 2²⁹.
+        let ones = _mm_set1_epi16(1);
+        let mut e = _mm_setzero_si128();
+        let mut octs = x.chunks_exact(8);
+        for o in &mut octs {
+            let v = _mm_loadu_si128(o.as_ptr() as *const __m128i);
+            let hi = _mm_madd_epi16(_mm_mulhi_epi16(v, v), ones);
+            let lo = _mm_madd_epi16(_mm_srli_epi16(_mm_mullo_epi16(v, v), 4), ones);
+            e = _mm_add_epi32(e, _mm_add_epi32(_mm_slli_epi32(hi, 12), lo));
+        }
+        _mm_storeu_si128(eparts.as_mut_ptr() as *mut __m128i, e);
+        let tail: u32 = octs.remainder().iter().map(|&v| super::sq16(v)).sum();
+        *energy += (eparts.iter().sum::<u32>() + tail) as u64;
     }
+    super::widen(acc, &s);
 }
 
 /// As [`accumulate_sse2`], with AVX2 (two 256-bit registers per row).
@@ -119,56 +100,76 @@ pub(super) unsafe fn accumulate_avx2(
     energy: &mut u64,
 ) {
     assert!(rows.len() >= x.len().div_ceil(2));
-    for (c, xc) in x.chunks(CHUNK).enumerate() {
-        let rc = &rows[c * CHUNK / 2..];
-        let mut s = [0i32; 16];
-        let mut e = 0u64;
-        // SAFETY: the caller guarantees AVX2. Every load reads a whole `Row` (aligned to 32
-        // bytes, 64 bytes long) that exists: `rc` holds at least ⌈xc.len()/2⌉ rows (asserted
-        // above) and the loop visits exactly that many. Samples are read through safe slice
-        // indexing or 16-sample `chunks_exact` pieces (unaligned loads of exactly 32 bytes).
-        unsafe {
-            let mut a0 = _mm256_setzero_si256();
-            let mut a1 = _mm256_setzero_si256();
-            let mut pairs = xc.chunks_exact(2);
-            let mut r = rc.iter();
-            for (xp, row) in (&mut pairs).zip(&mut r) {
-                let b = _mm256_set1_epi32(pair(xp[0], xp[1]));
-                let t = row.0.as_ptr() as *const __m256i;
-                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
-                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
-            }
-            if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
-                let b = _mm256_set1_epi32(pair(*x0, 0));
-                let t = row.0.as_ptr() as *const __m256i;
-                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
-                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
-            }
-            let p = s.as_mut_ptr() as *mut __m256i;
-            _mm256_storeu_si256(p, a0);
-            _mm256_storeu_si256(p.add(1), a1);
+    let whole = x.len() / CHUNK;
+    let (xw, xr) = x.split_at(whole * CHUNK);
+    for (xc, rc) in xw.chunks_exact(CHUNK).zip(rows.chunks_exact(CHUNK / 2)) {
+        let xc: &[i16; CHUNK] = xc.try_into().expect("chunks_exact");
+        let rc: &[Row; CHUNK / 2] = rc.try_into().expect("chunks_exact");
+        // SAFETY: the caller guarantees AVX2.
+        unsafe { chunk_avx2(rc, xc, acc, energy) };
+    }
+    if !xr.is_empty() {
+        // SAFETY: the caller guarantees AVX2.
+        unsafe { chunk_avx2(&rows[whole * CHUNK / 2..], xr, acc, energy) };
+    }
+}
 
-            let ones = _mm256_set1_epi16(1);
-            let mut eh = _mm256_setzero_si256();
-            let mut el = _mm256_setzero_si256();
-            let mut sixteens = xc.chunks_exact(16);
-            for o in &mut sixteens {
-                let v = _mm256_loadu_si256(o.as_ptr() as *const __m256i);
-                let hi = _mm256_mulhi_epi16(v, v);
-                let lo = _mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4);
-                eh = _mm256_add_epi32(eh, _mm256_madd_epi16(hi, ones));
-                el = _mm256_add_epi32(el, _mm256_madd_epi16(lo, ones));
-            }
-            let mut hs = [0u32; 8];
-            let mut ls = [0u32; 8];
-            _mm256_storeu_si256(hs.as_mut_ptr() as *mut __m256i, eh);
-            _mm256_storeu_si256(ls.as_mut_ptr() as *mut __m256i, el);
-            e += ((hs.iter().sum::<u32>() as u64) << 12) + ls.iter().sum::<u32>() as u64;
-            for &v in sixteens.remainder() {
-                e += super::sq16(v) as u64;
-            }
+/// One chunk of at most 32 samples (`rows` has at least ⌈x.len()/2⌉ rows).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn chunk_avx2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
+    debug_assert!(x.len() <= CHUNK && rows.len() >= x.len().div_ceil(2));
+    let mut eparts = [0u32; 8];
+    // SAFETY: the caller guarantees AVX2. Table loads read whole `Row`s (64 bytes, aligned to
+    // 32) obtained by safe iteration over `rows`. Sample loads read 4 bytes from a 2-element
+    // `chunks_exact` piece or 32 bytes from a 16-element one (unaligned). `acc` (128 bytes) is
+    // read and written as four unaligned 32-byte vectors; `eparts` is a 32-byte local.
+    unsafe {
+        let mut a0 = _mm256_setzero_si256();
+        let mut a1 = _mm256_setzero_si256();
+        let mut pairs = x.chunks_exact(2);
+        let mut r = rows.iter();
+        for (xp, row) in (&mut pairs).zip(&mut r) {
+            let b = _mm256_set1_epi32(core::ptr::read_unaligned(xp.as_ptr() as *const i32));
+            let t = row.0.as_ptr() as *const __m256i;
+            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
+            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
         }
-        super::widen(acc, &s);
-        *energy += e;
+        if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
+            let b = _mm256_set1_epi32(*x0 as u16 as i32);
+            let t = row.0.as_ptr() as *const __m256i;
+            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
+            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
+        }
+        // Widen the sixteen i32 sums to i64 and add them to `acc`.
+        let pa = acc.as_mut_ptr() as *mut __m256i;
+        for (q, half) in [
+            _mm256_castsi256_si128(a0),
+            _mm256_extracti128_si256(a0, 1),
+            _mm256_castsi256_si128(a1),
+            _mm256_extracti128_si256(a1, 1),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let v = _mm256_add_epi64(_mm256_loadu_si256(pa.add(q)), _mm256_cvtepi32_epi64(half));
+            _mm256_storeu_si256(pa.add(q), v);
+        }
+        // Energy as in the SSE2 kernel, sixteen samples at a time (each lane ≤ 2²⁹).
+        let ones = _mm256_set1_epi16(1);
+        let mut e = _mm256_setzero_si256();
+        let mut sixteens = x.chunks_exact(16);
+        for o in &mut sixteens {
+            let v = _mm256_loadu_si256(o.as_ptr() as *const __m256i);
+            let hi = _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones);
+            let lo = _mm256_madd_epi16(_mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4), ones);
+            e = _mm256_add_epi32(e, _mm256_add_epi32(_mm256_slli_epi32(hi, 12), lo));
+        }
+        _mm256_storeu_si256(eparts.as_mut_ptr() as *mut __m256i, e);
+        let tail: u32 = sixteens.remainder().iter().map(|&v| super::sq16(v)).sum();
+        *energy += (eparts.iter().sum::<u32>() + tail) as u64;
     }
 }

@@ -124,7 +124,12 @@ impl Bank {
     }
 
     /// As [`Bank::new`] with a chosen kernel (for tests and benchmarks).
-    pub fn with_kernel(sample_rate: u32, tick_len: usize, freqs: &[f64; 8], kernel: Kernel) -> Bank {
+    pub fn with_kernel(
+        sample_rate: u32,
+        tick_len: usize,
+        freqs: &[f64; 8],
+        kernel: Kernel,
+    ) -> Bank {
         let mut rows = vec![Row([0i16; 32]); tick_len.div_ceil(2)];
         for (k, &f) in freqs.iter().enumerate() {
             let w = 2.0 * core::f64::consts::PI * f / sample_rate as f64;
@@ -307,7 +312,10 @@ mod tests {
                 acc[2 * k + 1] += v as i64 * s;
             }
         }
-        *energy += x.iter().map(|&v| (v as i64 * v as i64 / 16) as u64).sum::<u64>();
+        *energy += x
+            .iter()
+            .map(|&v| (v as i64 * v as i64 / 16) as u64)
+            .sum::<u64>();
     }
 
     fn kernels() -> Vec<Kernel> {

@@ -3,7 +3,9 @@
 //! real example binary. Expected `end_ms` values are computed from the key times and the
 //! timeouts by the rules; the detector's edge estimates are good to ±10 ms.
 
+#[cfg(feature = "bird")]
 use std::path::PathBuf;
+#[cfg(feature = "bird")]
 use std::process::Command;
 use std::time::Duration;
 use touchtone::gather::{
@@ -218,6 +220,7 @@ fn end_key_none_and_star_end_key() {
 
 // ---- the real example binary
 
+#[cfg(feature = "bird")]
 fn temp_wav(name: &str, pcm: &[i16], rate: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("touchtone-gather-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -236,6 +239,7 @@ fn temp_wav(name: &str, pcm: &[i16], rate: u32) -> PathBuf {
     path
 }
 
+#[cfg(feature = "bird")]
 fn example(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--example", "gather", "--"])
@@ -250,6 +254,7 @@ fn example(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+#[cfg(feature = "bird")] // the example needs the `bird` feature
 #[test]
 fn example_binary_end_to_end() {
     let pcm = recording(

@@ -50,6 +50,13 @@ const AGREE_HZ: f64 = 16.0;
 const NO_BIN: u8 = u8::MAX;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
+/// The four ticks of a window, oldest first.
+type Window = [[Complex32; 8]; WINDOW_TICKS];
+/// Ticks of history kept before the window (quantised powers) for placing late-recognised
+/// starts: 28 ms.
+const HIST_TICKS: usize = 7;
+/// A history tick counts as wholly covered from this coverage on (the walk back continues).
+const FULL_TICK: f32 = 0.8;
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
 const TICKS_PER_SECOND: f64 = 250.0;
 /// A tick whose coverage estimate is below this is taken as not covered at all (noise).
@@ -333,7 +340,10 @@ struct Hit {
 #[derive(Clone, Copy, Debug)]
 struct Tone {
     key: Key,
+    /// Estimated start of the tone (reported).
     start: u64,
+    /// Start as placed by the first passing window (the duration test counts from here).
+    hit_start: u64,
     /// Estimated end of the covered part so far.
     last_end: u64,
     /// Set while the tone is off and the gap may still be bridged: the estimated end.
@@ -395,8 +405,15 @@ pub struct Detector {
     /// Ticks completed.
     ticks: u64,
     /// The last four ticks' responses (oldest first after rotation by `head`).
-    ring: [[Complex32; 8]; WINDOW_TICKS],
-    ring_energy: [f32; WINDOW_TICKS],
+    /// The three ticks before the newest (the newest is still in `acc` while it is
+    /// analysed), oldest at `head`.
+    ring: [[Complex32; 8]; WINDOW_TICKS - 1],
+    ring_energy: [f32; WINDOW_TICKS - 1],
+    /// Quantised power (`log_power`) at the eight frequencies of the ticks before the
+    /// window, newest at `hist_head − 1`: to place the start of a tone that was only
+    /// recognised after its first 16 ms (speech or music over it).
+    hist: [[u8; 8]; HIST_TICKS],
+    hist_head: u8,
     head: u8,
     /// The previous window's responses at its strongest bin of each group (for the
     /// window-to-window frequency measurement), and those bins (`NO_BIN` if none).
@@ -422,8 +439,10 @@ impl Detector {
             energy: 0,
             pos: 0,
             ticks: 0,
-            ring: [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS],
-            ring_energy: [0.0; WINDOW_TICKS],
+            ring: [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS - 1],
+            ring_energy: [0.0; WINDOW_TICKS - 1],
+            hist: [[0; 8]; HIST_TICKS],
+            hist_head: 0,
             head: 0,
             prev_x: [Complex32::new(0.0, 0.0); 2],
             prev_bins: [NO_BIN; 2],
@@ -530,20 +549,18 @@ impl Detector {
     }
 
     fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
-        let mut p = [Complex32::new(0.0, 0.0); 8];
-        for (k, v) in p.iter_mut().enumerate() {
+        let mut w = [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS];
+        for (m, tick) in w.iter_mut().take(WINDOW_TICKS - 1).enumerate() {
+            *tick = self.ring[(self.head as usize + m) % (WINDOW_TICKS - 1)];
+        }
+        for (k, v) in w[WINDOW_TICKS - 1].iter_mut().enumerate() {
             *v = Complex32::new(self.acc[2 * k] as f32, self.acc[2 * k + 1] as f32);
         }
-        self.ring[self.head as usize] = p;
-        self.ring_energy[self.head as usize] = self.energy as f32;
-        self.head = ((self.head as usize + 1) % WINDOW_TICKS) as u8;
-        self.acc = [0; 16];
-        self.energy = 0;
-        self.pos = 0;
+        let energy = self.ring_energy.iter().sum::<f32>() + self.energy as f32;
         self.ticks += 1;
         // Hysteresis only for a confirmed key: a candidate must pass the full checks.
         let held = self.tone.filter(|t| t.confirmed).map(|t| t.key);
-        let (hit, prev) = self.analyze(held);
+        let (hit, prev) = self.analyze(&w, energy, held);
         match prev {
             Some((bins, x)) => {
                 self.prev_bins = bins;
@@ -551,13 +568,20 @@ impl Detector {
             }
             None => self.prev_bins = [NO_BIN; 2],
         }
-        self.step(hit, on_event);
-    }
-
-    /// The window's ticks, oldest first.
-    #[inline]
-    fn tick(&self, m: usize) -> &[Complex32; 8] {
-        &self.ring[(self.head as usize + m) % WINDOW_TICKS]
+        self.step(&w, hit, on_event);
+        // The oldest tick leaves the window for the history; the newest joins the ring.
+        let h = self.hist_head as usize;
+        for (q, p) in self.hist[h].iter_mut().zip(&w[0]) {
+            *q = log_power(p.norm_sqr());
+        }
+        self.hist_head = ((h + 1) % HIST_TICKS) as u8;
+        let head = self.head as usize;
+        self.ring[head] = w[WINDOW_TICKS - 1];
+        self.ring_energy[head] = self.energy as f32;
+        self.head = ((head + 1) % (WINDOW_TICKS - 1)) as u8;
+        self.acc = [0; 16];
+        self.energy = 0;
+        self.pos = 0;
     }
 
     /// Run the window checks.
@@ -567,9 +591,13 @@ impl Detector {
     /// Also returns the window's responses at the strongest bin of each group, for the next
     /// tick's frequency measurement.
     #[allow(clippy::type_complexity)]
-    fn analyze(&self, current: Option<Key>) -> (Option<Hit>, Option<([u8; 2], [Complex32; 2])>) {
+    fn analyze(
+        &self,
+        w: &Window,
+        energy: f32,
+        current: Option<Key>,
+    ) -> (Option<Hit>, Option<([u8; 2], [Complex32; 2])>) {
         let plan = &*self.plan;
-        let energy: f32 = self.ring_energy.iter().sum();
         if energy < plan.min_window_energy {
             return (None, None);
         }
@@ -581,8 +609,8 @@ impl Detector {
         for k in 0..8 {
             let r = plan.rot[k];
             let r2 = r * r;
-            let a = self.tick(0)[k] + self.tick(1)[k] * r;
-            let b = self.tick(2)[k] + self.tick(3)[k] * r;
+            let a = w[0][k] + w[1][k] * r;
+            let b = w[2][k] + w[3][k] * r;
             half_a[k] = a;
             half_b[k] = b;
             x[k] = a + b * r2;
@@ -741,22 +769,20 @@ impl Detector {
     }
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first.
-    fn coverage(&self, key: Key) -> [f32; WINDOW_TICKS] {
+    fn coverage(w: &Window, key: Key) -> [f32; WINDOW_TICKS] {
         let (kl, kh) = (key.row(), key.col() + 4);
         let mut ref_l = 0f32;
         let mut ref_h = 0f32;
         for m in 0..WINDOW_TICKS {
-            ref_l = ref_l.max(self.tick(m)[kl].norm_sqr().sqrt());
-            ref_h = ref_h.max(self.tick(m)[kh].norm_sqr().sqrt());
+            ref_l = ref_l.max(w[m][kl].norm_sqr().sqrt());
+            ref_h = ref_h.max(w[m][kh].norm_sqr().sqrt());
         }
         let mut c = [0f32; WINDOW_TICKS];
         if ref_l <= 0.0 || ref_h <= 0.0 {
             return c;
         }
         for (m, cm) in c.iter_mut().enumerate() {
-            let v = 0.5
-                * (self.tick(m)[kl].norm_sqr().sqrt() / ref_l
-                    + self.tick(m)[kh].norm_sqr().sqrt() / ref_h);
+            let v = 0.5 * (w[m][kl].norm_sqr().sqrt() / ref_l + w[m][kh].norm_sqr().sqrt() / ref_h);
             *cm = if v < COVERAGE_FLOOR { 0.0 } else { v.min(1.0) };
         }
         c
@@ -769,14 +795,14 @@ impl Detector {
     /// window start. A gap is bridged when the *estimated gap* (resumed start − end) is at
     /// most `max_dropout_ms`; the end of a key is final once no resumption can be pending,
     /// `max_dropout_ms` + [`RESUME_MS`] after it.
-    fn step(&mut self, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
+    fn step(&mut self, w: &Window, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len as u64;
         let now = self.ticks * l; // end of the newest tick
         let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
         let newest_start = now - l;
 
         if let Some(mut t) = self.tone {
-            let cov = self.coverage(t.key);
+            let cov = Self::coverage(w, t.key);
             let newest = cov[WINDOW_TICKS - 1];
             match hit {
                 Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
@@ -785,7 +811,7 @@ impl Detector {
                         if resumed.saturating_sub(off) > self.plan.max_dropout_samples {
                             // A real pause: the key ended; the same key starts again.
                             self.close(t, off, now, on_event);
-                            self.begin(h, &cov, now, on_event);
+                            self.begin(w, h, &cov, now, on_event);
                             return;
                         }
                         t.off_at = None; // a dropout, bridged
@@ -820,7 +846,7 @@ impl Detector {
                     if other_key || now - off.min(now) >= self.plan.resume_wait_samples {
                         self.close(t, off, now, on_event);
                         if let Some(h) = hit {
-                            self.begin(h, &self.coverage(h.key), now, on_event);
+                            self.begin(w, h, &Self::coverage(w, h.key), now, on_event);
                         }
                     } else {
                         self.tone = Some(t);
@@ -828,7 +854,7 @@ impl Detector {
                 }
             }
         } else if let Some(h) = hit {
-            self.begin(h, &self.coverage(h.key), now, on_event);
+            self.begin(w, h, &Self::coverage(w, h.key), now, on_event);
         }
     }
 
@@ -851,6 +877,7 @@ impl Detector {
     /// A hit while idle: a tone starts if the newest tick carries it.
     fn begin(
         &mut self,
+        w: &Window,
         h: Hit,
         cov: &[f32; WINDOW_TICKS],
         now: u64,
@@ -861,9 +888,19 @@ impl Detector {
         if newest < ON_COVERAGE {
             return;
         }
+        let covered = covered_samples(cov, l);
+        let hit_start = now.saturating_sub(covered);
+        // The reported edge may lie before the window (a tone recognised late, under speech
+        // or music); the duration test counts only from the first passing window.
+        let start = if cov[0] >= FULL_TICK {
+            hit_start.saturating_sub(self.covered_before_window(w, h.key))
+        } else {
+            hit_start
+        };
         self.tone = Some(Tone {
             key: h.key,
-            start: now.saturating_sub(covered_samples(cov, l)),
+            start,
+            hit_start,
             last_end: now - l + (newest * l as f32).round() as u64,
             off_at: None,
             confirmed: false,
@@ -877,10 +914,39 @@ impl Detector {
         self.maybe_confirm(now, on_event);
     }
 
+    /// Samples of `key`'s tone in the history ticks just before the window, walking back
+    /// from the newest while the ticks are wholly covered (the first partial one is the
+    /// tone's start).
+    fn covered_before_window(&self, w: &Window, key: Key) -> u64 {
+        let (kl, kh) = (key.row(), key.col() + 4);
+        let ref_l = w.iter().map(|t| t[kl].norm_sqr()).fold(0f32, f32::max);
+        let ref_h = w.iter().map(|t| t[kh].norm_sqr()).fold(0f32, f32::max);
+        if ref_l <= 0.0 || ref_h <= 0.0 {
+            return 0;
+        }
+        let l = self.plan.tick_len as f32;
+        let mut covered = 0.0;
+        for j in 1..=HIST_TICKS {
+            let t = &self.hist[(self.hist_head as usize + HIST_TICKS - j) % HIST_TICKS];
+            let c = 0.5
+                * ((power_of(t[kl]) / ref_l).sqrt().min(1.0)
+                    + (power_of(t[kh]) / ref_h).sqrt().min(1.0));
+            if c < COVERAGE_FLOOR {
+                break;
+            }
+            covered += c * l;
+            if c < FULL_TICK {
+                break;
+            }
+        }
+        covered.round() as u64
+    }
+
     /// Report `KeyDown` once the tone in progress has lasted `min_tone_ms`.
     fn maybe_confirm(&mut self, now: u64, on_event: &mut impl FnMut(Event)) {
         if let Some(t) = self.tone.as_mut() {
-            if !t.confirmed && t.last_end.saturating_sub(t.start) >= self.plan.min_tone_samples {
+            if !t.confirmed && t.last_end.saturating_sub(t.hit_start) >= self.plan.min_tone_samples
+            {
                 t.confirmed = true;
                 on_event(Event::KeyDown {
                     key: t.key,
@@ -928,6 +994,20 @@ fn fast_arg(z: Complex32) -> f32 {
         r
     }
 }
+
+/// A power (≥ 0) quantised to a quarter octave (0.75 dB), 2⁸ … 2⁷² in one byte.
+fn log_power(p: f32) -> u8 {
+    let bits = p.max(256.0).to_bits() + (1 << 20); // round to nearest step
+    ((bits >> 21).saturating_sub(LOG_POWER_BASE)).min(255) as u8
+}
+
+/// The power a [`log_power`] byte stands for.
+fn power_of(q: u8) -> f32 {
+    f32::from_bits((q as u32 + LOG_POWER_BASE) << 21)
+}
+
+/// `log_power` offset: exponent 127 + 8 (2⁸) in quarter-octave steps.
+const LOG_POWER_BASE: u32 = (127 + 8) << 2;
 
 /// Samples covered by a tone in the window's ticks, by their coverage estimates.
 fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
@@ -985,5 +1065,19 @@ mod tests {
         }
         assert!(worst < 3e-4, "worst error {worst}");
         assert_eq!(fast_arg(Complex32::new(0.0, 0.0)), 0.0);
+    }
+
+    #[test]
+    fn log_power_round_trips_within_a_step() {
+        for e in 9..70 {
+            for f in [1.0f32, 1.3, 1.7] {
+                let p = f * 2f32.powi(e);
+                let back = power_of(log_power(p));
+                let db = 10.0 * (back / p).log10();
+                assert!(db.abs() <= 0.4, "{p}: {back} ({db} dB)");
+            }
+        }
+        assert_eq!(log_power(0.0), 0);
+        assert_eq!(log_power(f32::INFINITY), 255);
     }
 }

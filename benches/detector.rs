@@ -166,5 +166,35 @@ fn multi(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, rates_and_frames, inputs, multi);
+/// The correlation kernel alone, one whole 4 ms tick per call, each implementation.
+fn kernels(c: &mut Criterion) {
+    use touchtone::goertzel::{Bank, Kernel};
+    let mut g = config(c, "kernel_tick");
+    for rate in [8000u32, 48000] {
+        let l = (rate / 250) as usize;
+        let x = keys_signal(rate);
+        let ticks: Vec<&[i16]> = x.chunks_exact(l).take(1000).collect();
+        g.throughput(Throughput::Elements((ticks.len() * l) as u64));
+        let mut ks = vec![("portable", Kernel::Portable), ("sse2", Kernel::Sse2)];
+        if let Some(k) = Kernel::avx2() {
+            ks.push(("avx2", k));
+        }
+        for (name, k) in ks {
+            let bank = Bank::with_kernel(rate, l, &touchtone::key::ALL_FREQS, k);
+            g.bench_function(BenchmarkId::new(format!("{rate}Hz"), name), |b| {
+                b.iter(|| {
+                    let mut acc = [0i64; 16];
+                    let mut e = 0u64;
+                    for t in black_box(&ticks) {
+                        bank.accumulate(t, 0, &mut acc, &mut e);
+                    }
+                    (acc, e)
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, rates_and_frames, inputs, multi, kernels);
 criterion_main!(benches);

@@ -771,12 +771,14 @@ impl Detector {
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first.
     fn coverage(w: &Window, key: Key) -> [f32; WINDOW_TICKS] {
         let (kl, kh) = (key.row(), key.col() + 4);
-        let mut ref_l = 0f32;
-        let mut ref_h = 0f32;
-        for m in 0..WINDOW_TICKS {
-            ref_l = ref_l.max(w[m][kl].norm_sqr().sqrt());
-            ref_h = ref_h.max(w[m][kh].norm_sqr().sqrt());
-        }
+        let ref_l = w
+            .iter()
+            .map(|t| t[kl].norm_sqr().sqrt())
+            .fold(0f32, f32::max);
+        let ref_h = w
+            .iter()
+            .map(|t| t[kh].norm_sqr().sqrt())
+            .fold(0f32, f32::max);
         let mut c = [0f32; WINDOW_TICKS];
         if ref_l <= 0.0 || ref_h <= 0.0 {
             return c;

@@ -131,10 +131,23 @@ fn inputs(c: &mut Criterion) {
 
 fn multi(c: &mut Criterion) {
     let mut g = config(c, "multi_8k_20ms");
-    let x = keys_signal(8000);
+    let keys = keys_signal(8000);
+    // Quiet lines: the same noise (about −50 dBm0) without keys.
+    let quiet: Vec<i16> = {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        (0..keys.len())
+            .map(|_| (88.0 * rng.next_f64()).round() as i16)
+            .collect()
+    };
+    let speech = speech_like(8000, keys.len());
     let frame = 160;
-    let frames = x.len() / frame;
-    for n in [16usize, 256] {
+    let frames = keys.len() / frame;
+    for (label, x, n) in [
+        ("keys", &keys, 16usize),
+        ("keys", &keys, 256),
+        ("quiet", &quiet, 256),
+        ("speech_like", &speech, 256),
+    ] {
         // Channel c hears the file shifted by c * 37 samples (so ticks and keys differ).
         let chans: Vec<Vec<i16>> = (0..n)
             .map(|c| {
@@ -152,7 +165,7 @@ fn multi(c: &mut Criterion) {
         let plan = Arc::new(Plan::new(DetectorConfig::default()).unwrap());
         let mut m = MultiDetector::new(plan, n);
         g.throughput(Throughput::Elements(blocks.len() as u64));
-        g.bench_function(BenchmarkId::new("channels", n), |b| {
+        g.bench_function(BenchmarkId::new(label, n), |b| {
             b.iter(|| {
                 let mut k = 0;
                 for block in black_box(&blocks).chunks_exact(n * frame) {

@@ -463,7 +463,8 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8], offset: u64) -> Result<usize, WavErr
     while got < buf.len() {
         match r.read(&mut buf[got..]) {
             Ok(0) => break,
-            Ok(n) => got += n,
+            // `min`: a `Read` that claims more than the buffer holds cannot make us panic.
+            Ok(n) => got += n.min(buf.len() - got),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(source) => {
                 return Err(WavError::Read {
@@ -903,7 +904,7 @@ impl<R: Read> Reader<R> {
             return Ok(0);
         }
         let frames = out.len() / ch;
-        let mut want = frames * self.frame_bytes;
+        let mut want = frames.saturating_mul(self.frame_bytes);
         if let Some(rem) = self.remaining {
             let rem_frames = rem / self.frame_bytes as u64;
             if rem_frames == 0 {

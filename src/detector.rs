@@ -16,7 +16,9 @@
 //! 4. *Twist* within [`DetectorConfig::max_normal_twist_db`] /
 //!    [`DetectorConfig::max_reverse_twist_db`].
 //! 5. *Purity*: the two tones carry at least [`DetectorConfig::min_tone_ratio`] of the
-//!    window's energy (rejects noise, speech, music, third tones, dial tones).
+//!    window's energy (rejects noise, speech, music, third tones, dial tones). Above 8 kHz
+//!    the energy is measured through a boxcar low-pass to about 0–4 kHz, the band the
+//!    requirements' SNR is defined over.
 //!
 //! A window that passes is a *hit*. Each tick's own response, compared with the tone's
 //! full-tick response, tells how much of the tick the tone covered, which places the tone's
@@ -48,6 +50,12 @@ pub const RESUME_MS: f32 = 12.0;
 const AGREE_HZ: f64 = 16.0;
 /// No bin (in `prev_bins`).
 const NO_BIN: u8 = u8::MAX;
+/// Sum of the two tones' measured peaks (16-bit units) from which they are taken as
+/// clipped: a little under full scale, as clipping lowers the measured fundamentals.
+const CLIPPED_PEAK_SUM: f32 = 30000.0;
+/// Purity threshold for clipped keys, as a fraction of `min_tone_ratio`: a +3 dBm0 key clipped
+/// at 16-bit full scale keeps 0.79–0.88 of its power in the two fundamentals.
+const CLIPPED_RATIO_FACTOR: f32 = 0.9;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
@@ -56,7 +64,7 @@ type Window = [[Complex32; 8]; WINDOW_TICKS];
 /// starts: 28 ms.
 const HIST_TICKS: usize = 7;
 /// A history tick counts as wholly covered from this coverage on (the walk back continues).
-const FULL_TICK: f32 = 0.8;
+const FULL_TICK: f32 = 0.6;
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
 const TICKS_PER_SECOND: f64 = 250.0;
 /// A tick whose coverage estimate is below this is taken as not covered at all (noise).
@@ -82,8 +90,12 @@ pub struct DetectorConfig {
     /// Largest frequency deviation of either tone, as a fraction. Default 0.025: must
     /// accept ±1.5 %, must reject ±3.5 % (Q.24); the measurement is good to about 1 Hz.
     pub max_freq_deviation: f32,
-    /// Smallest share of the window's energy carried by the two tones. Default 0.75: three
-    /// equal tones give 0.67; a key at 10 dB SNR gives > 0.95, a clipped +3 dBm0 key ~0.85.
+    /// Smallest share of the window's energy (band-limited to about 0–4 kHz at higher rates)
+    /// carried by the two tones. Default 0.85: a key at 10 dB SNR gives > 0.95, with speech
+    /// 10 dB below it ~0.9; three equal tones give 0.67 and the harmonic-rich chords of the
+    /// talk-off music 0.76–0.85. Keys whose tones add up past full scale (clipped) are held
+    /// to 0.9 × this (a +3 dBm0 key clipped at 16 bits keeps 0.79–0.88); a key already
+    /// reported is held to 0.7 × this while it lasts (hysteresis).
     pub min_tone_ratio: f32,
     /// How much the strongest tone of each group must exceed the second, dB. Default 6.
     pub min_dominance_db: f32,
@@ -103,7 +115,7 @@ impl Default for DetectorConfig {
             max_normal_twist_db: 9.0,
             max_reverse_twist_db: 6.0,
             max_freq_deviation: 0.025,
-            min_tone_ratio: 0.75,
+            min_tone_ratio: 0.85,
             min_dominance_db: 6.0,
             min_tone_ms: 31.0,
             max_dropout_ms: 25.0,
@@ -233,6 +245,12 @@ pub struct Plan {
     /// Dominance and purity while a key continues (hysteresis).
     dominance_hold: f32,
     min_ratio_hold: f32,
+    /// Boxcar group length of the band-limited energy (1 at rates below 16 kHz).
+    group: usize,
+    /// Power gain of that boxcar at each DTMF frequency.
+    group_gain: [f32; 8],
+    /// Purity threshold for keys whose tones must be clipped.
+    min_ratio_clipped: f32,
     /// Largest disagreement between the two frequency measurements, as half-window phase.
     agree_rad: f32,
     twist_hi: f32,
@@ -278,6 +296,20 @@ impl Plan {
 
         let fs = cfg.sample_rate as f64;
         let tick_len = (fs / TICKS_PER_SECOND).round() as usize;
+        // The longest boxcar that divides a tick and keeps fs/group ≥ 8 kHz.
+        let group = (1..=(cfg.sample_rate / 8000) as usize)
+            .rev()
+            .find(|m| tick_len % m == 0)
+            .unwrap_or(1);
+        let group_gain = ALL_FREQS.map(|f| {
+            let w = core::f64::consts::PI * f / fs;
+            let g = if group == 1 {
+                1.0
+            } else {
+                (w * group as f64).sin() / (group as f64 * w.sin())
+            };
+            (g * g) as f32
+        });
         let n = (tick_len * WINDOW_TICKS) as f64;
         let bank = Bank::new(cfg.sample_rate, tick_len, &ALL_FREQS);
         let phasor = |f: f64, len: usize| {
@@ -308,6 +340,9 @@ impl Plan {
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
             rad_per_hz: (2.0 * core::f64::consts::PI * 2.0 * tick_len as f64 / fs) as f32,
             min_ratio: cfg.min_tone_ratio,
+            min_ratio_clipped: cfg.min_tone_ratio * CLIPPED_RATIO_FACTOR,
+            group,
+            group_gain,
             agree_rad: (2.0 * core::f64::consts::PI * AGREE_HZ * 2.0 * tick_len as f64 / fs) as f32,
             dominance_hold: 10f32.powf(cfg.min_dominance_db / 20.0),
             min_ratio_hold: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
@@ -414,6 +449,9 @@ pub struct Detector {
     /// recognised after its first 16 ms (speech or music over it).
     hist: [[u8; 8]; HIST_TICKS],
     hist_head: u8,
+    /// Partial boxcar group of `band_energy` (rates above 8 kHz).
+    group_sum: i32,
+    group_len: u8,
     head: u8,
     /// The previous window's responses at its strongest bin of each group (for the
     /// window-to-window frequency measurement), and those bins (`NO_BIN` if none).
@@ -443,6 +481,8 @@ impl Detector {
             ring_energy: [0.0; WINDOW_TICKS - 1],
             hist: [[0; 8]; HIST_TICKS],
             hist_head: 0,
+            group_sum: 0,
+            group_len: 0,
             head: 0,
             prev_x: [Complex32::new(0.0, 0.0); 2],
             prev_bins: [NO_BIN; 2],
@@ -516,15 +556,46 @@ impl Detector {
         let l = self.plan.tick_len;
         while !x.is_empty() {
             let n = (l - self.pos).min(x.len());
-            self.plan
-                .bank
-                .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
+            let plan = &*self.plan;
+            if plan.group == 1 {
+                plan.bank
+                    .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
+            } else {
+                let mut full_band = 0;
+                plan.bank
+                    .accumulate(&x[..n], self.pos, &mut self.acc, &mut full_band);
+                self.band_energy(&x[..n]);
+            }
             self.pos += n;
             x = &x[n..];
             if self.pos == l {
                 self.end_tick(on_event);
             }
         }
+    }
+
+    /// Energy of the signal band-limited to about 0–4 kHz, for rates above 8 kHz: the sum
+    /// of each group of `group` samples (a boxcar low-pass, decimated) squared, over
+    /// `group`, in the same units as the bank's energy (Σx²/16). White noise over the whole
+    /// band then counts with the share that falls in 0–fs/(2·group), as the requirements'
+    /// SNR is measured over 0–4 kHz; integer, so framing does not change it.
+    fn band_energy(&mut self, x: &[i16]) {
+        let m = self.plan.group as u32;
+        let mut sum = self.group_sum;
+        let mut n = self.group_len as u32;
+        let mut e = 0u64;
+        for &v in x {
+            sum += v as i32;
+            n += 1;
+            if n == m {
+                e += (sum as i64 * sum as i64) as u64 / (16 * m as u64);
+                sum = 0;
+                n = 0;
+            }
+        }
+        self.energy += e;
+        self.group_sum = sum;
+        self.group_len = n as u8;
     }
 
     /// End of stream: the partial tick is completed with silence and silence is fed until
@@ -708,8 +779,17 @@ impl Detector {
         }
         // Power of the two tones vs. the window's mean-square power.
         let n = (plan.tick_len * WINDOW_TICKS) as f32;
-        let tone_power = (amp[0] * amp[0] + amp[1] * amp[1]) / 2.0;
+        // As the energy is band-limited, so are the tones' powers (exact for pure tones).
+        let tone_power =
+            (amp[0] * amp[0] * plan.group_gain[lo] + amp[1] * amp[1] * plan.group_gain[hi]) / 2.0;
         let total_power = energy * 16.0 / n;
+        // Two tones whose peaks add up past full scale are clipped somewhere on the way;
+        // clipping moves up to a fifth of their power into distortion products.
+        let min_ratio = if amp[0] + amp[1] >= CLIPPED_PEAK_SUM {
+            min_ratio.min(plan.min_ratio_clipped)
+        } else {
+            min_ratio
+        };
         if tone_power < min_ratio * total_power {
             return None;
         }
@@ -768,7 +848,8 @@ impl Detector {
         [c0.norm_sqr().sqrt() * scale, c1.norm_sqr().sqrt() * scale]
     }
 
-    /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first.
+    /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
+    /// strongest tick of each tone.
     fn coverage(w: &Window, key: Key) -> [f32; WINDOW_TICKS] {
         let (kl, kh) = (key.row(), key.col() + 4);
         let ref_l = w
@@ -779,6 +860,12 @@ impl Detector {
             .iter()
             .map(|t| t[kh].norm_sqr().sqrt())
             .fold(0f32, f32::max);
+        Self::coverage_against(w, key, (ref_l, ref_h))
+    }
+
+    /// Coverage of each window tick against the full-tick magnitudes `(ref_l, ref_h)`.
+    fn coverage_against(w: &Window, key: Key, (ref_l, ref_h): (f32, f32)) -> [f32; WINDOW_TICKS] {
+        let (kl, kh) = (key.row(), key.col() + 4);
         let mut c = [0f32; WINDOW_TICKS];
         if ref_l <= 0.0 || ref_h <= 0.0 {
             return c;
@@ -890,15 +977,19 @@ impl Detector {
         if newest < ON_COVERAGE {
             return;
         }
-        let covered = covered_samples(cov, l);
-        let hit_start = now.saturating_sub(covered);
-        // The reported edge may lie before the window (a tone recognised late, under speech
-        // or music); the duration test counts only from the first passing window.
-        let start = if cov[0] >= FULL_TICK {
-            hit_start.saturating_sub(self.covered_before_window(w, h.key))
-        } else {
-            hit_start
-        };
+        let hit_start = now.saturating_sub(covered_samples(cov, l));
+        // The reported edge is placed against the window's measured amplitudes (steadier
+        // than the strongest tick under speech), and may lie before the window: a tone
+        // recognised late under speech or music. The duration test counts only from the
+        // first passing window.
+        let full = |amp: f32| amp * l as f32 / 2.0 * TABLE_SCALE;
+        let refs = (full(h.amp_lo), full(h.amp_hi));
+        let edge_cov = Self::coverage_against(w, h.key, refs);
+        let mut start = now.saturating_sub(covered_samples(&edge_cov, l));
+        if edge_cov[0] >= FULL_TICK {
+            start = start.saturating_sub(self.covered_before_window(h.key, refs));
+        }
+        let start = start.min(hit_start.max(now.saturating_sub(l * WINDOW_TICKS as u64)));
         self.tone = Some(Tone {
             key: h.key,
             start,
@@ -919,10 +1010,9 @@ impl Detector {
     /// Samples of `key`'s tone in the history ticks just before the window, walking back
     /// from the newest while the ticks are wholly covered (the first partial one is the
     /// tone's start).
-    fn covered_before_window(&self, w: &Window, key: Key) -> u64 {
+    fn covered_before_window(&self, key: Key, (ref_l, ref_h): (f32, f32)) -> u64 {
         let (kl, kh) = (key.row(), key.col() + 4);
-        let ref_l = w.iter().map(|t| t[kl].norm_sqr()).fold(0f32, f32::max);
-        let ref_h = w.iter().map(|t| t[kh].norm_sqr()).fold(0f32, f32::max);
+        let (ref_l, ref_h) = (ref_l * ref_l, ref_h * ref_h);
         if ref_l <= 0.0 || ref_h <= 0.0 {
             return 0;
         }

@@ -522,7 +522,6 @@ fn non_dtmf_three_tones_key_plus_1000hz_rejected() {
 }
 
 #[test]
-#[ignore = "detector: key * + equal-level 1100 Hz detected (4/384), see CONF-FAILURES"]
 fn non_dtmf_three_tones_key_plus_other_tone_rejected() {
     reject_three_tones("key + other tone", 48, |_| {
         vec![500.0, 1100.0, 2000.0, 2600.0]

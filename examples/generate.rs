@@ -98,6 +98,18 @@ fn run(argv: &[String]) -> Result<(), String> {
     };
     let keys = parse_keys(keys).map_err(|e| format!("KEYS: {e}"))?;
     let generator = Generator::new(cfg).map_err(|e| e.to_string())?;
+    // A WAV data chunk holds at most 4 GiB: refuse before rendering rather than fail late.
+    let c = generator.config();
+    let total_ms = c.pause_ms + keys.len() as f64 * (c.tone_ms + c.pause_ms);
+    let n = total_ms * f64::from(c.sample_rate) / 1000.0;
+    let max = f64::from((u32::MAX - 64) / 2);
+    if n > max {
+        return Err(format!(
+            "the recording would be {n:.0} samples ({:.1} hours), more than a WAV file holds \
+             ({max:.0} 16-bit samples)",
+            total_ms / 3_600_000.0
+        ));
+    }
     let samples = generator.render(&keys);
     let spec = hound::WavSpec {
         channels: 1,

@@ -179,6 +179,22 @@ impl Bank {
     #[inline]
     pub fn accumulate(&self, x: &[i16], pos: usize, acc: &mut [i64; 16], energy: &mut u64) {
         assert!(pos + x.len() <= self.tick_len);
+        if let [v] = x {
+            // One sample (sample-by-sample callers): skip the chunk machinery.
+            let (x0, x1) = if pos % 2 == 0 { (*v, 0) } else { (0, *v) };
+            let row = &self.rows[pos / 2];
+            match self.kernel {
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Sse2 | Kernel::Avx2(_) => x86::pair_sse2(row, x0, x1, acc),
+                _ => {
+                    let mut s = [0i32; 16];
+                    mac(&mut s, x0, x1, &row.0);
+                    widen(acc, &s);
+                }
+            }
+            *energy += sq16(*v) as u64;
+            return;
+        }
         let mut rows = &self.rows[pos / 2..];
         let mut x = x;
         if pos % 2 == 1 {

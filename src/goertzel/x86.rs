@@ -173,3 +173,20 @@ unsafe fn chunk_avx2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut 
         *energy += (eparts.iter().sum::<u32>() + tail) as u64;
     }
 }
+
+/// One sample pair `(x0, x1)` (either may be 0) against one row: SSE2.
+#[inline]
+pub(super) fn pair_sse2(row: &Row, x0: i16, x1: i16, acc: &mut [i64; 16]) {
+    let mut s = [0i32; 16];
+    // SAFETY: SSE2 is always present on x86-64. The loads read the 64-byte, 32-aligned `row`;
+    // the stores write the 64-byte local `s` (unaligned stores).
+    unsafe {
+        let b = _mm_set1_epi32((x0 as u16 as u32 | ((x1 as u16 as u32) << 16)) as i32);
+        let t = row.0.as_ptr() as *const __m128i;
+        let p = s.as_mut_ptr() as *mut __m128i;
+        for q in 0..4 {
+            _mm_storeu_si128(p.add(q), _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
+        }
+    }
+    super::widen(acc, &s);
+}

@@ -520,7 +520,14 @@ fn bad_flags_are_errors_with_status_2() {
         (vec!["--level"], "--level needs a value"),
         (vec!["--loud", "1", o_], "--loud"),
         (
-            vec!["--rate", "48000", "--tone-ms", "3600000", "12345678901234567890", o_],
+            vec![
+                "--rate",
+                "48000",
+                "--tone-ms",
+                "3600000",
+                "12345678901234567890",
+                o_,
+            ],
             "more than a WAV file holds",
         ),
         (vec!["1", s(&dir.join("no/such/dir/o.wav"))], "writing"),

@@ -233,7 +233,10 @@ fn back_to_back_keys_all_decoded_in_order() {
         for (i, p) in presses.iter().enumerate() {
             let t = 60.0 * i as f64;
             assert!((ms(p.end) - t - 60.0).abs() <= 12.0, "{rate} Hz {i}: {p:?}");
-            assert!(ms(p.start) > t - 30.0 && ms(p.start) < t + 30.0, "{rate} Hz {i}: {p:?}");
+            assert!(
+                ms(p.start) > t - 30.0 && ms(p.start) < t + 30.0,
+                "{rate} Hz {i}: {p:?}"
+            );
         }
     }
 }

@@ -249,6 +249,8 @@ pub struct Plan {
     group: usize,
     /// Power gain of that boxcar at each DTMF frequency.
     group_gain: [f32; 8],
+    /// tan of the largest window-to-window phase advance (δ·L) of each frequency.
+    hold_tan: [f32; 8],
     /// Purity threshold for keys whose tones must be clipped.
     min_ratio_clipped: f32,
     /// Largest disagreement between the two frequency measurements, as half-window phase.
@@ -343,6 +345,11 @@ impl Plan {
             min_ratio_clipped: cfg.min_tone_ratio * CLIPPED_RATIO_FACTOR,
             group,
             group_gain,
+            hold_tan: ALL_FREQS.map(|f| {
+                let theta = 2.0 * core::f64::consts::PI * f * cfg.max_freq_deviation as f64 / fs
+                    * tick_len as f64;
+                theta.tan() as f32
+            }),
             agree_rad: (2.0 * core::f64::consts::PI * AGREE_HZ * 2.0 * tick_len as f64 / fs) as f32,
             dominance_hold: 10f32.powf(cfg.min_dominance_db / 20.0),
             min_ratio_hold: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
@@ -370,6 +377,9 @@ struct Hit {
     key: Key,
     amp_lo: f32,
     amp_hi: f32,
+    /// Whether the amplitudes are the full measurement (frequency-corrected, leakage
+    /// removed) rather than the quick one of a held key's continuation check.
+    measured: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -691,12 +701,67 @@ impl Detector {
         let (hi, hi2) = top2(&mag2[4..8]);
         let hi = hi + 4;
         let this = ([lo as u8, hi as u8], [x[lo], x[hi]]);
-        (
+        let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
+        let hit = if current == Some(key) && self.prev_bins == this.0 {
+            self.hold(energy, &x, &mag2, lo, lo2, hi, hi2, key)
+        } else {
             self.judge(
                 current, energy, &x, &half_a, &half_b, &mag2, lo, lo2, hi, hi2,
-            ),
-            Some(this),
-        )
+            )
+        };
+        (hit, Some(this))
+    }
+
+    /// The continuation check of a reported key whose bins are still the strongest: its
+    /// frequencies and twist were measured when it was recognised; while it lasts, level,
+    /// dominance and purity (with the hysteresis thresholds, on the uncorrected amplitudes)
+    /// say whether it is still there. A quarter of the full check's work.
+    #[allow(clippy::too_many_arguments)]
+    fn hold(
+        &self,
+        energy: f32,
+        x: &[Complex32; 8],
+        mag2: &[f32; 8],
+        lo: usize,
+        lo2: f32,
+        hi: usize,
+        hi2: f32,
+        key: Key,
+    ) -> Option<Hit> {
+        let plan = &*self.plan;
+        if mag2[lo] < plan.min_x2 || mag2[hi] < plan.min_x2 {
+            return None;
+        }
+        if mag2[lo] < plan.dominance_hold * lo2 || mag2[hi] < plan.dominance_hold * hi2 {
+            return None;
+        }
+        // Twist on the uncorrected amplitudes, which a ±2.5 % offset shifts by up to
+        // 3 dB: with that much room (hysteresis), a held key keeps its measured twist.
+        let twist = mag2[lo] / mag2[hi];
+        if twist > plan.twist_hi * 2.0 || twist < plan.twist_lo * 0.5 {
+            return None;
+        }
+        // Still the same frequencies: the window-to-window advance e^{jδL} within the
+        // deviation limit, |arg| ≤ θ_k ⇔ re > 0 and |im| ≤ tan θ_k · re.
+        for (i, &k) in [lo, hi].iter().enumerate() {
+            let w = x[k] * self.prev_x[i].conj() * plan.rot[k];
+            if w.re <= 0.0 || w.im.abs() > plan.hold_tan[k] * w.re {
+                return None;
+            }
+        }
+        let n = (plan.tick_len * WINDOW_TICKS) as f32;
+        let s = plan.x_to_amp * plan.x_to_amp;
+        let tone_power =
+            (mag2[lo] * plan.group_gain[lo] + mag2[hi] * plan.group_gain[hi]) * s / 2.0;
+        if tone_power < plan.min_ratio_hold * energy * 16.0 / n {
+            return None;
+        }
+        Some(Hit {
+            key,
+            amp_lo: mag2[lo].sqrt() * plan.x_to_amp,
+            amp_hi: mag2[hi].sqrt() * plan.x_to_amp,
+            measured: false,
+        })
     }
 
     /// The checks on one window whose strongest bins are `lo` and `hi`.
@@ -797,6 +862,7 @@ impl Detector {
             key,
             amp_lo: amp[0],
             amp_hi: amp[1],
+            measured: true,
         })
     }
 
@@ -910,7 +976,7 @@ impl Detector {
                     t.amp_hi = h.amp_hi;
                     // Only windows wholly inside the tone count for the levels; the newest
                     // is taken out again below if the tone ended inside it.
-                    t.last_counted = window_start >= t.start;
+                    t.last_counted = h.measured && window_start >= t.start;
                     if t.last_counted {
                         t.sum_lo += h.amp_lo;
                         t.sum_hi += h.amp_hi;

@@ -59,7 +59,27 @@ const CLIPPED_RATIO_FACTOR: f32 = 0.9;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
-type Window = [[Complex32; 8]; WINDOW_TICKS];
+type Window = [Resp; WINDOW_TICKS];
+
+/// One tick's responses at the eight frequencies, real and imaginary parts apart so that
+/// the per-tick arithmetic runs on eight lanes at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Resp {
+    re: [f32; 8],
+    im: [f32; 8],
+}
+
+impl Resp {
+    #[inline]
+    fn get(&self, k: usize) -> Complex32 {
+        Complex32::new(self.re[k], self.im[k])
+    }
+
+    #[inline]
+    fn norm_sqr(&self, k: usize) -> f32 {
+        self.re[k] * self.re[k] + self.im[k] * self.im[k]
+    }
+}
 /// Ticks of history kept before the window (quantised powers) for placing late-recognised
 /// starts: 28 ms.
 const HIST_TICKS: usize = 7;
@@ -235,6 +255,8 @@ pub struct Plan {
     x_to_amp: f32,
     /// Samples per window (4 ticks).
     window_len: usize,
+    /// e^{−jω_k 2L}: two ticks' rotation (`rot²`).
+    rot2: [Complex32; 8],
     /// e^{jω_k}: one sample's rotation at frequency k.
     e_step: [Complex32; 8],
     /// e^{jω_k N}: one window's rotation at frequency k.
@@ -334,6 +356,7 @@ impl Plan {
             min_x2: min_x2 as f32,
             x_to_amp: x_to_amp as f32,
             window_len: tick_len * WINDOW_TICKS,
+            rot2: rot.map(|r| r * r),
             e_step,
             e_win,
             min_window_energy,
@@ -449,10 +472,9 @@ pub struct Detector {
     pos: usize,
     /// Ticks completed.
     ticks: u64,
-    /// The last four ticks' responses (oldest first after rotation by `head`).
     /// The three ticks before the newest (the newest is still in `acc` while it is
-    /// analysed), oldest at `head`.
-    ring: [[Complex32; 8]; WINDOW_TICKS - 1],
+    /// analysed), oldest first.
+    ring: [Resp; WINDOW_TICKS - 1],
     ring_energy: [f32; WINDOW_TICKS - 1],
     /// Quantised power (`log_power`) at the eight frequencies of the ticks before the
     /// window, newest at `hist_head − 1`: to place the start of a tone that was only
@@ -462,7 +484,6 @@ pub struct Detector {
     /// Partial boxcar group of `band_energy` (rates above 8 kHz).
     group_sum: i32,
     group_len: u8,
-    head: u8,
     /// The previous window's responses at its strongest bin of each group (for the
     /// window-to-window frequency measurement), and those bins (`NO_BIN` if none).
     prev_x: [Complex32; 2],
@@ -487,13 +508,12 @@ impl Detector {
             energy: 0,
             pos: 0,
             ticks: 0,
-            ring: [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS - 1],
+            ring: [Resp::default(); WINDOW_TICKS - 1],
             ring_energy: [0.0; WINDOW_TICKS - 1],
             hist: [[0; 8]; HIST_TICKS],
             hist_head: 0,
             group_sum: 0,
             group_len: 0,
-            head: 0,
             prev_x: [Complex32::new(0.0, 0.0); 2],
             prev_bins: [NO_BIN; 2],
             tone: None,
@@ -630,12 +650,12 @@ impl Detector {
     }
 
     fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
-        let mut w = [[Complex32::new(0.0, 0.0); 8]; WINDOW_TICKS];
-        for (m, tick) in w.iter_mut().take(WINDOW_TICKS - 1).enumerate() {
-            *tick = self.ring[(self.head as usize + m) % (WINDOW_TICKS - 1)];
-        }
-        for (k, v) in w[WINDOW_TICKS - 1].iter_mut().enumerate() {
-            *v = Complex32::new(self.acc[2 * k] as f32, self.acc[2 * k + 1] as f32);
+        let mut w = [Resp::default(); WINDOW_TICKS];
+        w[..WINDOW_TICKS - 1].copy_from_slice(&self.ring);
+        let newest = &mut w[WINDOW_TICKS - 1];
+        for k in 0..8 {
+            newest.re[k] = self.acc[2 * k] as f32;
+            newest.im[k] = self.acc[2 * k + 1] as f32;
         }
         let energy = self.ring_energy.iter().sum::<f32>() + self.energy as f32;
         self.ticks += 1;
@@ -652,14 +672,12 @@ impl Detector {
         self.step(&w, hit, on_event);
         // The oldest tick leaves the window for the history; the newest joins the ring.
         let h = self.hist_head as usize;
-        for (q, p) in self.hist[h].iter_mut().zip(&w[0]) {
-            *q = log_power(p.norm_sqr());
-        }
+        let powers: [f32; 8] = core::array::from_fn(|k| w[0].norm_sqr(k));
+        self.hist[h] = powers.map(log_power);
         self.hist_head = ((h + 1) % HIST_TICKS) as u8;
-        let head = self.head as usize;
-        self.ring[head] = w[WINDOW_TICKS - 1];
-        self.ring_energy[head] = self.energy as f32;
-        self.head = ((head + 1) % (WINDOW_TICKS - 1)) as u8;
+        self.ring.copy_from_slice(&w[1..]);
+        self.ring_energy.copy_within(1.., 0);
+        self.ring_energy[WINDOW_TICKS - 2] = self.energy as f32;
         self.acc = [0; 16];
         self.energy = 0;
         self.pos = 0;
@@ -682,21 +700,24 @@ impl Detector {
         if energy < plan.min_window_energy {
             return (None, None);
         }
-        // Window responses relative to the window start: X = Σ_m P_m r^m.
-        let mut x = [Complex32::new(0.0, 0.0); 8];
-        let mut half_a = [Complex32::new(0.0, 0.0); 8];
-        let mut half_b = [Complex32::new(0.0, 0.0); 8];
+        // Window responses relative to the window start: X = Σ_m P_m r^m, as the two halves
+        // a = P₀ + P₁r, b = P₂ + P₃r and X = a + b·r²; eight lanes at a time.
+        let (mut a, mut b, mut xs) = (Resp::default(), Resp::default(), Resp::default());
         let mut mag2 = [0f32; 8];
         for k in 0..8 {
-            let r = plan.rot[k];
-            let r2 = r * r;
-            let a = w[0][k] + w[1][k] * r;
-            let b = w[2][k] + w[3][k] * r;
-            half_a[k] = a;
-            half_b[k] = b;
-            x[k] = a + b * r2;
-            mag2[k] = x[k].norm_sqr();
+            let (rr, ri) = (plan.rot[k].re, plan.rot[k].im);
+            let (r2r, r2i) = (plan.rot2[k].re, plan.rot2[k].im);
+            a.re[k] = w[0].re[k] + (w[1].re[k] * rr - w[1].im[k] * ri);
+            a.im[k] = w[0].im[k] + (w[1].re[k] * ri + w[1].im[k] * rr);
+            b.re[k] = w[2].re[k] + (w[3].re[k] * rr - w[3].im[k] * ri);
+            b.im[k] = w[2].im[k] + (w[3].re[k] * ri + w[3].im[k] * rr);
+            xs.re[k] = a.re[k] + (b.re[k] * r2r - b.im[k] * r2i);
+            xs.im[k] = a.im[k] + (b.re[k] * r2i + b.im[k] * r2r);
+            mag2[k] = xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k];
         }
+        let x: [Complex32; 8] = core::array::from_fn(|k| xs.get(k));
+        let half_a: [Complex32; 8] = core::array::from_fn(|k| a.get(k));
+        let half_b: [Complex32; 8] = core::array::from_fn(|k| b.get(k));
         let (lo, lo2) = top2(&mag2[0..4]);
         let (hi, hi2) = top2(&mag2[4..8]);
         let hi = hi + 4;
@@ -917,30 +938,26 @@ impl Detector {
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
     /// strongest tick of each tone.
     fn coverage(w: &Window, key: Key) -> [f32; WINDOW_TICKS] {
-        let (kl, kh) = (key.row(), key.col() + 4);
-        let ref_l = w
-            .iter()
-            .map(|t| t[kl].norm_sqr().sqrt())
-            .fold(0f32, f32::max);
-        let ref_h = w
-            .iter()
-            .map(|t| t[kh].norm_sqr().sqrt())
-            .fold(0f32, f32::max);
-        Self::coverage_against(w, key, (ref_l, ref_h))
+        let (ml, mh) = Self::tick_magnitudes(w, key);
+        let ref_l = ml.iter().copied().fold(0f32, f32::max);
+        let ref_h = mh.iter().copied().fold(0f32, f32::max);
+        coverage_of(&ml, &mh, (ref_l, ref_h))
     }
 
     /// Coverage of each window tick against the full-tick magnitudes `(ref_l, ref_h)`.
-    fn coverage_against(w: &Window, key: Key, (ref_l, ref_h): (f32, f32)) -> [f32; WINDOW_TICKS] {
+    fn coverage_against(w: &Window, key: Key, refs: (f32, f32)) -> [f32; WINDOW_TICKS] {
+        let (ml, mh) = Self::tick_magnitudes(w, key);
+        coverage_of(&ml, &mh, refs)
+    }
+
+    /// The window ticks' magnitudes at `key`'s two frequencies.
+    #[inline]
+    fn tick_magnitudes(w: &Window, key: Key) -> ([f32; WINDOW_TICKS], [f32; WINDOW_TICKS]) {
         let (kl, kh) = (key.row(), key.col() + 4);
-        let mut c = [0f32; WINDOW_TICKS];
-        if ref_l <= 0.0 || ref_h <= 0.0 {
-            return c;
-        }
-        for (m, cm) in c.iter_mut().enumerate() {
-            let v = 0.5 * (w[m][kl].norm_sqr().sqrt() / ref_l + w[m][kh].norm_sqr().sqrt() / ref_h);
-            *cm = if v < COVERAGE_FLOOR { 0.0 } else { v.min(1.0) };
-        }
-        c
+        (
+            core::array::from_fn(|m| w[m].norm_sqr(kl).sqrt()),
+            core::array::from_fn(|m| w[m].norm_sqr(kh).sqrt()),
+        )
     }
 
     /// The duration state machine, run once per tick with the window's verdict.
@@ -1153,7 +1170,28 @@ fn fast_arg(z: Complex32) -> f32 {
     }
 }
 
+/// Coverage (0..=1, floored) of each tick from its magnitudes at the two tones.
+#[inline]
+fn coverage_of(
+    ml: &[f32; WINDOW_TICKS],
+    mh: &[f32; WINDOW_TICKS],
+    (ref_l, ref_h): (f32, f32),
+) -> [f32; WINDOW_TICKS] {
+    if ref_l <= 0.0 || ref_h <= 0.0 {
+        return [0.0; WINDOW_TICKS];
+    }
+    core::array::from_fn(|m| {
+        let v = 0.5 * (ml[m] / ref_l + mh[m] / ref_h);
+        if v < COVERAGE_FLOOR {
+            0.0
+        } else {
+            v.min(1.0)
+        }
+    })
+}
+
 /// A power (≥ 0) quantised to a quarter octave (0.75 dB), 2⁸ … 2⁷² in one byte.
+#[inline]
 fn log_power(p: f32) -> u8 {
     let bits = p.max(256.0).to_bits() + (1 << 20); // round to nearest step
     ((bits >> 21).saturating_sub(LOG_POWER_BASE)).min(255) as u8

@@ -59,7 +59,11 @@ const CLIPPED_RATIO_FACTOR: f32 = 0.9;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
-type Window = [Resp; WINDOW_TICKS];
+type Window<'a> = [&'a Resp; WINDOW_TICKS];
+/// The magnitudes of the four ticks of a window at the eight frequencies, oldest first.
+type Mags = [[f32; 8]; WINDOW_TICKS];
+/// Ring slots of the three older ticks, oldest first, for each value of `head`.
+const RING_ORDER: [[usize; 3]; 3] = [[0, 1, 2], [1, 2, 0], [2, 0, 1]];
 
 /// One tick's responses at the eight frequencies, real and imaginary parts apart so that
 /// the per-tick arithmetic runs on eight lanes at once.
@@ -473,8 +477,9 @@ pub struct Detector {
     /// Ticks completed.
     ticks: u64,
     /// The three ticks before the newest (the newest is still in `acc` while it is
-    /// analysed), oldest first.
+    /// analysed), oldest in slot `head` (see `RING_ORDER`).
     ring: [Resp; WINDOW_TICKS - 1],
+    head: u8,
     ring_energy: [f32; WINDOW_TICKS - 1],
     /// Quantised power (`log_power`) at the eight frequencies of the ticks before the
     /// window, newest at `hist_head − 1`: to place the start of a tone that was only
@@ -509,6 +514,7 @@ impl Detector {
             pos: 0,
             ticks: 0,
             ring: [Resp::default(); WINDOW_TICKS - 1],
+            head: 0,
             ring_energy: [0.0; WINDOW_TICKS - 1],
             hist: [[0; 8]; HIST_TICKS],
             hist_head: 0,
@@ -650,18 +656,24 @@ impl Detector {
     }
 
     fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
-        let mut w = [Resp::default(); WINDOW_TICKS];
-        w[..WINDOW_TICKS - 1].copy_from_slice(&self.ring);
-        let newest = &mut w[WINDOW_TICKS - 1];
-        for k in 0..8 {
-            newest.re[k] = self.acc[2 * k] as f32;
-            newest.im[k] = self.acc[2 * k + 1] as f32;
-        }
+        let newest = Resp {
+            re: core::array::from_fn(|k| self.acc[2 * k] as f32),
+            im: core::array::from_fn(|k| self.acc[2 * k + 1] as f32),
+        };
+        let order = RING_ORDER[self.head as usize];
         let energy = self.ring_energy.iter().sum::<f32>() + self.energy as f32;
         self.ticks += 1;
         // Hysteresis only for a confirmed key: a candidate must pass the full checks.
-        let held = self.tone.filter(|t| t.confirmed).map(|t| t.key);
+        let held = self.tone.as_ref().filter(|t| t.confirmed).map(|t| t.key);
+        let w: Window = [
+            &self.ring[order[0]],
+            &self.ring[order[1]],
+            &self.ring[order[2]],
+            &newest,
+        ];
         let (hit, prev) = self.analyze(&w, energy, held);
+        let mags: Mags =
+            core::array::from_fn(|m| core::array::from_fn(|k| w[m].norm_sqr(k).sqrt()));
         match prev {
             Some((bins, x)) => {
                 self.prev_bins = bins;
@@ -669,15 +681,14 @@ impl Detector {
             }
             None => self.prev_bins = [NO_BIN; 2],
         }
-        self.step(&w, hit, on_event);
-        // The oldest tick leaves the window for the history; the newest joins the ring.
+        self.step(&mags, hit, on_event);
+        // The oldest tick leaves the window for the history; the newest takes its slot.
         let h = self.hist_head as usize;
-        let powers: [f32; 8] = core::array::from_fn(|k| w[0].norm_sqr(k));
-        self.hist[h] = powers.map(log_power);
+        self.hist[h] = mags[0].map(|m| log_power(m * m));
         self.hist_head = ((h + 1) % HIST_TICKS) as u8;
-        self.ring.copy_from_slice(&w[1..]);
-        self.ring_energy.copy_within(1.., 0);
-        self.ring_energy[WINDOW_TICKS - 2] = self.energy as f32;
+        self.ring[order[0]] = newest;
+        self.ring_energy[order[0]] = self.energy as f32;
+        self.head = ((self.head as usize + 1) % (WINDOW_TICKS - 1)) as u8;
         self.acc = [0; 16];
         self.energy = 0;
         self.pos = 0;
@@ -937,7 +948,7 @@ impl Detector {
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
     /// strongest tick of each tone.
-    fn coverage(w: &Window, key: Key) -> [f32; WINDOW_TICKS] {
+    fn coverage(w: &Mags, key: Key) -> [f32; WINDOW_TICKS] {
         let (ml, mh) = Self::tick_magnitudes(w, key);
         let ref_l = ml.iter().copied().fold(0f32, f32::max);
         let ref_h = mh.iter().copied().fold(0f32, f32::max);
@@ -945,18 +956,18 @@ impl Detector {
     }
 
     /// Coverage of each window tick against the full-tick magnitudes `(ref_l, ref_h)`.
-    fn coverage_against(w: &Window, key: Key, refs: (f32, f32)) -> [f32; WINDOW_TICKS] {
+    fn coverage_against(w: &Mags, key: Key, refs: (f32, f32)) -> [f32; WINDOW_TICKS] {
         let (ml, mh) = Self::tick_magnitudes(w, key);
         coverage_of(&ml, &mh, refs)
     }
 
     /// The window ticks' magnitudes at `key`'s two frequencies.
     #[inline]
-    fn tick_magnitudes(w: &Window, key: Key) -> ([f32; WINDOW_TICKS], [f32; WINDOW_TICKS]) {
+    fn tick_magnitudes(w: &Mags, key: Key) -> ([f32; WINDOW_TICKS], [f32; WINDOW_TICKS]) {
         let (kl, kh) = (key.row(), key.col() + 4);
         (
-            core::array::from_fn(|m| w[m].norm_sqr(kl).sqrt()),
-            core::array::from_fn(|m| w[m].norm_sqr(kh).sqrt()),
+            core::array::from_fn(|m| w[m][kl]),
+            core::array::from_fn(|m| w[m][kh]),
         )
     }
 
@@ -967,7 +978,7 @@ impl Detector {
     /// window start. A gap is bridged when the *estimated gap* (resumed start − end) is at
     /// most `max_dropout_ms`; the end of a key is final once no resumption can be pending,
     /// `max_dropout_ms` + [`RESUME_MS`] after it.
-    fn step(&mut self, w: &Window, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
+    fn step(&mut self, w: &Mags, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len as u64;
         let now = self.ticks * l; // end of the newest tick
         let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
@@ -1049,7 +1060,7 @@ impl Detector {
     /// A hit while idle: a tone starts if the newest tick carries it.
     fn begin(
         &mut self,
-        w: &Window,
+        w: &Mags,
         h: Hit,
         cov: &[f32; WINDOW_TICKS],
         now: u64,

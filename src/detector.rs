@@ -715,6 +715,7 @@ impl Detector {
         // a = P₀ + P₁r, b = P₂ + P₃r and X = a + b·r²; eight lanes at a time.
         let (mut a, mut b, mut xs) = (Resp::default(), Resp::default(), Resp::default());
         let mut mag2 = [0f32; 8];
+        #[allow(clippy::needless_range_loop)] // one index across many lanes: vectorises
         for k in 0..8 {
             let (rr, ri) = (plan.rot[k].re, plan.rot[k].im);
             let (r2r, r2i) = (plan.rot2[k].re, plan.rot2[k].im);

@@ -12,7 +12,11 @@
 //! 3. *Frequency*: the phase advance between the window's two halves measures each tone's
 //!    actual frequency to about a hertz; both must lie within
 //!    [`DetectorConfig::max_freq_deviation`] of nominal (accepts ±1.5 %, rejects ±3.5 %).
-//!    The tone amplitudes are then corrected for the window's response at that offset.
+//!    The advance from the previous window (a tick earlier) measures it again with the
+//!    16 ms window's resolution; the two must agree within 16 Hz, which rejects a third
+//!    tone the 8 ms halves would mix in and tones beyond the halves' ±62.5 Hz range.
+//!    The amplitudes are then corrected for the window's response at that offset and for
+//!    each tone's leakage into the other's bin (a 2×2 solve).
 //! 4. *Twist* within [`DetectorConfig::max_normal_twist_db`] /
 //!    [`DetectorConfig::max_reverse_twist_db`].
 //! 5. *Purity*: the two tones carry at least [`DetectorConfig::min_tone_ratio`] of the
@@ -27,7 +31,15 @@
 //! [`DetectorConfig::min_tone_ms`] (rejects ≤ 23 ms blips, accepts ≥ 40 ms tones, and
 //! reports within 50 ms of the tone's start), and a gap shorter than
 //! [`DetectorConfig::max_dropout_ms`] is bridged (10 ms dropouts are one key; 40 ms pauses
-//! separate keys).
+//! separate keys). A 28 ms history of quantised tick powers lets the start edge of a key
+//! that was only recognised late (under speech or music) be placed where it really began;
+//! the duration test still counts from the first passing window.
+//!
+//! Once a key is reported, a quicker check holds it while its bins stay the strongest:
+//! level, dominance, twist and purity on the uncorrected amplitudes, with some hysteresis,
+//! and the window-to-window frequency within the limit.
+//!
+//! State is 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
 
 use crate::goertzel::{Bank, TABLE_SCALE};
 use crate::key::{Key, ALL_FREQS};

@@ -700,7 +700,7 @@ impl Detector {
         self.hist_head = ((h + 1) % HIST_TICKS) as u8;
         self.ring[order[0]] = newest;
         self.ring_energy[order[0]] = self.energy as f32;
-        self.head = ((self.head as usize + 1) % (WINDOW_TICKS - 1)) as u8;
+        self.head = order[1] as u8; // the next oldest
         self.acc = [0; 16];
         self.energy = 0;
         self.pos = 0;

@@ -628,19 +628,8 @@ impl Detector {
     /// band then counts with the share that falls in 0–fs/(2·group), as the requirements'
     /// SNR is measured over 0–4 kHz; integer, so framing does not change it.
     fn band_energy(&mut self, x: &[i16]) {
-        let m = self.plan.group as u32;
-        let mut sum = self.group_sum;
-        let mut n = self.group_len as u32;
-        let mut e = 0u64;
-        for &v in x {
-            sum += v as i32;
-            n += 1;
-            if n == m {
-                e += (sum as i64 * sum as i64) as u64 / (16 * m as u64);
-                sum = 0;
-                n = 0;
-            }
-        }
+        let m = self.plan.group;
+        let (sum, n, e) = band_energy_groups(m, self.group_sum, self.group_len as usize, x);
         self.energy += e;
         self.group_sum = sum;
         self.group_len = n as u8;
@@ -1234,6 +1223,59 @@ fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
     (cov.iter().sum::<f32>() * tick_len as f32).round() as u64
 }
 
+/// [`Detector::band_energy`]'s arithmetic: continue a partial group (`sum` of `n` samples),
+/// add ⌊(Σ group)² / (16·m)⌋ for each completed group of `m` samples; returns the new partial
+/// group and the energy added. Whole groups go through a constant-`m` loop (the division by
+/// a constant becomes a multiplication); the result is the same integer as one sample at a
+/// time (`band_energy_reference`, tested).
+fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64) {
+    fn whole<const M: usize>(x: &[i16]) -> u64 {
+        x.chunks_exact(M)
+            .map(|g| {
+                let s: i32 = g.iter().map(|&v| v as i32).sum();
+                (s as i64 * s as i64) as u64 / (16 * M as u64)
+            })
+            .sum()
+    }
+    let mut e = 0u64;
+    let (mut sum, mut n, mut x) = (sum, n, x);
+    // Finish the partial group.
+    while n != 0 && !x.is_empty() {
+        sum += x[0] as i32;
+        n += 1;
+        x = &x[1..];
+        if n == m {
+            e += (sum as i64 * sum as i64) as u64 / (16 * m as u64);
+            sum = 0;
+            n = 0;
+        }
+    }
+    if x.is_empty() {
+        return (sum, n, e);
+    }
+    let split = x.len() - x.len() % m.max(1);
+    let (body, tail) = x.split_at(split);
+    e += match m {
+        2 => whole::<2>(body),
+        3 => whole::<3>(body),
+        4 => whole::<4>(body),
+        5 => whole::<5>(body),
+        6 => whole::<6>(body),
+        _ => body
+            .chunks_exact(m.max(1))
+            .map(|g| {
+                let s: i32 = g.iter().map(|&v| v as i32).sum();
+                (s as i64 * s as i64) as u64 / (16 * m as u64)
+            })
+            .sum(),
+    };
+    for &v in tail {
+        sum += v as i32;
+        n += 1;
+    }
+    (sum, n, e)
+}
+
 /// Index of the largest value and the second-largest value.
 fn top2(v: &[f32]) -> (usize, f32) {
     let mut best = 0;
@@ -1285,6 +1327,49 @@ mod tests {
         }
         assert!(worst < 3e-4, "worst error {worst}");
         assert_eq!(fast_arg(Complex32::new(0.0, 0.0)), 0.0);
+    }
+
+    /// The original one-sample-at-a-time band energy, the oracle for `band_energy_groups`.
+    fn band_energy_reference(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64) {
+        let (mut sum, mut n, mut e) = (sum, n as u32, 0u64);
+        for &v in x {
+            sum += v as i32;
+            n += 1;
+            if n == m as u32 {
+                e += (sum as i64 * sum as i64) as u64 / (16 * m as u64);
+                sum = 0;
+                n = 0;
+            }
+        }
+        (sum, n as usize, e)
+    }
+
+    #[test]
+    fn band_energy_groups_match_the_reference() {
+        let mut st = 0x2545_f491_4f6c_dd1du64;
+        let x: Vec<i16> = (0..997)
+            .map(|i| {
+                st ^= st << 13;
+                st ^= st >> 7;
+                st ^= st << 17;
+                if i % 50 < 10 {
+                    i16::MIN
+                } else {
+                    (st >> 48) as i16
+                }
+            })
+            .collect();
+        for m in 2..=7 {
+            for cut in [0, 1, 2, 3, 5, 7, 160, 500, 997] {
+                let (a, b) = x.split_at(cut);
+                let r1 = band_energy_reference(m, 0, 0, a);
+                let g1 = band_energy_groups(m, 0, 0, a);
+                assert_eq!(g1, r1, "m {m} first {cut}");
+                let r2 = band_energy_reference(m, r1.0, r1.1, b);
+                let g2 = band_energy_groups(m, g1.0, g1.1, b);
+                assert_eq!(g2, r2, "m {m} rest after {cut}");
+            }
+        }
     }
 
     #[test]

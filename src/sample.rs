@@ -33,9 +33,18 @@ impl Sample for i16 {
 impl Sample for f32 {
     #[inline]
     fn to_i16(self) -> i16 {
+        // `(self * 32768.0).round()` saturated to i16, without the libm `roundf` call that
+        // `round()` is on the baseline x86-64 target (no SSE4.1): clamping to the i16 range
+        // first changes nothing (the bounds are integers, rounding is monotonic), `as i32`
+        // truncates, the fraction `c − t` is exact, and a fraction of ±0.5 or more rounds
+        // away from zero, as `round` does. Tested against `round` over the whole f32 range.
+        let v = self * 32768.0;
+        let c = v.clamp(-32768.0, 32767.0);
+        let t = c as i32;
+        let f = c - t as f32;
+        let r = t + (f >= 0.5) as i32 - (f <= -0.5) as i32;
         if self.is_finite() {
-            // `as` saturates at the i16 range.
-            (self * 32768.0).round() as i16
+            r as i16
         } else {
             0
         }
@@ -59,5 +68,38 @@ mod tests {
         assert_eq!(f32::INFINITY.to_i16(), 0);
         assert_eq!(f32::NEG_INFINITY.to_i16(), 0);
         assert_eq!(f32::MIN_POSITIVE.to_i16(), 0);
+    }
+
+    /// The libm-free conversion equals `(x * 32768.0).round()` saturated to i16 for every
+    /// f32: every 61st bit pattern over the whole range, plus the patterns around each
+    /// half-integer sample value (where rounding decides).
+    #[test]
+    fn f32_conversion_matches_round() {
+        let reference = |x: f32| {
+            if x.is_finite() {
+                (x * 32768.0).round() as i16
+            } else {
+                0
+            }
+        };
+        let mut checked = 0u64;
+        for bits in (0..=u32::MAX).step_by(61) {
+            let x = f32::from_bits(bits);
+            assert_eq!(x.to_i16(), reference(x), "{x:e} ({bits:#x})");
+            checked += 1;
+        }
+        for n in -32769i32..=32768 {
+            for base in [n as f32 + 0.5, n as f32] {
+                let bits = (base / 32768.0).to_bits();
+                for b in bits.saturating_sub(3)..=bits.saturating_add(3) {
+                    let x = f32::from_bits(b);
+                    assert_eq!(x.to_i16(), reference(x), "{x:e} ({b:#x})");
+                }
+            }
+        }
+        // 0.49999997 (the f32 just below ½) must not round up.
+        let just_below_half = f32::from_bits(0.5f32.to_bits() - 1) / 32768.0;
+        assert_eq!(just_below_half.to_i16(), 0);
+        assert!(checked > 70_000_000);
     }
 }

@@ -673,8 +673,11 @@ impl Detector {
             &newest,
         ];
         let (hit, prev) = self.analyze(&w, energy, held);
-        let mags: Mags =
-            core::array::from_fn(|m| core::array::from_fn(|k| w[m].norm_sqr(k).sqrt()));
+        // The oldest tick's powers go to the history; the state machine needs the window's
+        // magnitudes only while a tone is in progress or starts.
+        let oldest: [f32; 8] = core::array::from_fn(|k| w[0].norm_sqr(k));
+        let mags: Option<Mags> = (self.tone.is_some() || hit.is_some())
+            .then(|| core::array::from_fn(|m| core::array::from_fn(|k| w[m].norm_sqr(k).sqrt())));
         match prev {
             Some((bins, x)) => {
                 self.prev_bins = bins;
@@ -682,10 +685,12 @@ impl Detector {
             }
             None => self.prev_bins = [NO_BIN; 2],
         }
-        self.step(&mags, hit, on_event);
+        if let Some(mags) = &mags {
+            self.step(mags, hit, on_event);
+        }
         // The oldest tick leaves the window for the history; the newest takes its slot.
         let h = self.hist_head as usize;
-        self.hist[h] = mags[0].map(|m| log_power(m * m));
+        self.hist[h] = oldest.map(log_power);
         self.hist_head = ((h + 1) % HIST_TICKS) as u8;
         self.ring[order[0]] = newest;
         self.ring_energy[order[0]] = self.energy as f32;
@@ -1001,7 +1006,7 @@ impl Detector {
                         }
                         t.off_at = None; // a dropout, bridged
                     }
-                    t.last_end = newest_start + (newest * l as f32).round() as u64;
+                    t.last_end = newest_start + round_up_half(newest * l as f32);
                     t.amp_lo = h.amp_lo;
                     t.amp_hi = h.amp_hi;
                     // Only windows wholly inside the tone count for the levels; the newest
@@ -1090,7 +1095,7 @@ impl Detector {
             key: h.key,
             start,
             hit_start,
-            last_end: now - l + (newest * l as f32).round() as u64,
+            last_end: now - l + round_up_half(newest * l as f32),
             off_at: None,
             confirmed: false,
             sum_lo: 0.0,
@@ -1127,7 +1132,7 @@ impl Detector {
                 break;
             }
         }
-        covered.round() as u64
+        round_up_half(covered)
     }
 
     /// Report `KeyDown` once the tone in progress has lasted `min_tone_ms`.
@@ -1218,9 +1223,15 @@ fn power_of(q: u8) -> f32 {
 /// `log_power` offset: exponent 127 + 8 (2⁸) in quarter-octave steps.
 const LOG_POWER_BASE: u32 = (127 + 8) << 2;
 
+/// `v.round()` for `v ≥ 0` (negative and NaN give 0), without the libm call.
+#[inline]
+fn round_up_half(v: f32) -> u64 {
+    (v + 0.5) as u64
+}
+
 /// Samples covered by a tone in the window's ticks, by their coverage estimates.
 fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
-    (cov.iter().sum::<f32>() * tick_len as f32).round() as u64
+    round_up_half(cov.iter().sum::<f32>() * tick_len as f32)
 }
 
 /// [`Detector::band_energy`]'s arithmetic: continue a partial group (`sum` of `n` samples),

@@ -12,7 +12,7 @@
 //!
 //! Samples come out as interleaved `i16`: 8-bit samples are re-centred and shifted up,
 //! 24- and 32-bit integers keep their top 16 bits (rounded to nearest, saturated), floats
-//! convert like [`Sample::to_i16`](crate::Sample::to_i16) (× 32 768, rounded, saturated;
+//! convert like [`Sample::to_i16`] (× 32 768, rounded, saturated;
 //! NaN and ±∞ become 0), G.711 bytes through the standard tables.
 //!
 //! **A `data` chunk that claims more bytes than the file holds** is decoded as far as the

@@ -97,8 +97,8 @@ impl Resp {
     }
 }
 /// Ticks of history kept before the window (quantised powers) for placing late-recognised
-/// starts: 28 ms.
-const HIST_TICKS: usize = 7;
+/// starts: 24 ms.
+const HIST_TICKS: usize = 6;
 /// A history tick counts as wholly covered from this coverage on (the walk back continues).
 const FULL_TICK: f32 = 0.6;
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
@@ -498,6 +498,9 @@ pub struct Detector {
     /// recognised after its first 16 ms (speech or music over it).
     hist: [[u8; 8]; HIST_TICKS],
     hist_head: u8,
+    /// End of the last key reported: the next key's start is never placed before it (keys
+    /// back to back that share a tone would otherwise reach into each other).
+    prev_end: u64,
     /// Partial boxcar group of `band_energy` (rates above 8 kHz).
     group_sum: i32,
     group_len: u8,
@@ -530,6 +533,7 @@ impl Detector {
             ring_energy: [0.0; WINDOW_TICKS - 1],
             hist: [[0; 8]; HIST_TICKS],
             hist_head: 0,
+            prev_end: 0,
             group_sum: 0,
             group_len: 0,
             prev_x: [Complex32::new(0.0, 0.0); 2],
@@ -1052,6 +1056,7 @@ impl Detector {
     fn close(&mut self, t: Tone, end: u64, now: u64, on_event: &mut impl FnMut(Event)) {
         self.tone = None;
         if t.confirmed {
+            self.prev_end = end;
             on_event(Event::KeyUp {
                 press: KeyPress {
                     key: t.key,
@@ -1078,7 +1083,9 @@ impl Detector {
         if newest < ON_COVERAGE {
             return;
         }
-        let hit_start = now.saturating_sub(covered_samples(cov, l));
+        let hit_start = now
+            .saturating_sub(covered_samples(cov, l))
+            .max(self.prev_end);
         // The reported edge is placed against the window's measured amplitudes (steadier
         // than the strongest tick under speech), and may lie before the window: a tone
         // recognised late under speech or music. The duration test counts only from the
@@ -1090,7 +1097,9 @@ impl Detector {
         if edge_cov[0] >= FULL_TICK {
             start = start.saturating_sub(self.covered_before_window(h.key, refs));
         }
-        let start = start.min(hit_start.max(now.saturating_sub(l * WINDOW_TICKS as u64)));
+        let start = start
+            .min(hit_start.max(now.saturating_sub(l * WINDOW_TICKS as u64)))
+            .max(self.prev_end);
         self.tone = Some(Tone {
             key: h.key,
             start,

@@ -56,3 +56,12 @@ sox "$T"/m*.wav "$T/music1.wav"
 # the same passage an octave lower (the low group's range) and at a faster tempo
 sox "$T/music1.wav" "$T/music2.wav" pitch -1200 tempo 1.5
 sox "$T/music1.wav" "$T/music2.wav" -r 8000 -b 16 -c 1 testdata/music-8k.wav norm -3
+
+# speech-real-8k.wav: a human voice, the ALSA channel-test recordings shipped in Debian's
+# alsa-utils package (GPL-2; see testdata/README.md), joined and resampled.
+A="$T/alsa"
+mkdir -p "$A"
+(cd "$A" && apt-get download alsa-utils && dpkg-deb -x alsa-utils_*.deb x)
+S="$A/x/usr/share/sounds/alsa"
+sox "$S"/{Front_Left,Front_Center,Front_Right,Side_Left,Side_Right,Rear_Left,Rear_Center,Rear_Right}.wav \
+    -r 8000 -c 1 -b 16 testdata/speech-real-8k.wav norm -3

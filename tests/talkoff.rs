@@ -17,6 +17,8 @@ use touchtone::Key;
 
 const SPEECH: &str = "testdata/speech-8k.wav";
 const MUSIC: &str = "testdata/music-8k.wav";
+/// A human voice (the ALSA channel-test recordings, see testdata/README.md).
+const REAL_SPEECH: &str = "testdata/speech-real-8k.wav";
 
 fn load(path: &str) -> Signal {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -58,6 +60,21 @@ fn talk_off(name: &str, path: &str) {
         }
     }
     f.finish();
+}
+
+#[test]
+fn talk_off_real_speech_gives_no_key() {
+    talk_off("talk-off real speech", REAL_SPEECH);
+}
+
+#[test]
+fn real_speech_with_digits_at_plus_10db_gives_exactly_the_digits() {
+    digits_at_plus_10db("real speech + digits +10 dB", REAL_SPEECH, 5);
+}
+
+#[test]
+fn goal_talk_down_real_speech_10db_below_digits() {
+    talk_down("goal talk-down real speech", REAL_SPEECH, 6);
 }
 
 #[test]

@@ -91,7 +91,7 @@ impl Resp {
         Complex32::new(self.re[k], self.im[k])
     }
 
-    #[inline]
+    #[cfg(test)]
     fn norm_sqr(&self, k: usize) -> f32 {
         self.re[k] * self.re[k] + self.im[k] * self.im[k]
     }
@@ -679,9 +679,8 @@ impl Detector {
         let (hit, prev) = self.analyze(&w, energy, held);
         // The oldest tick's powers go to the history; the state machine needs the window's
         // magnitudes only while a tone is in progress or starts.
-        let oldest: [f32; 8] = core::array::from_fn(|k| w[0].norm_sqr(k));
-        let mags: Option<Mags> = (self.tone.is_some() || hit.is_some())
-            .then(|| core::array::from_fn(|m| core::array::from_fn(|k| w[m].norm_sqr(k).sqrt())));
+        let oldest = log_powers(w[0]);
+        let mags: Option<Mags> = (self.tone.is_some() || hit.is_some()).then(|| magnitudes(&w));
         match prev {
             Some((bins, x)) => {
                 self.prev_bins = bins;
@@ -694,7 +693,7 @@ impl Detector {
         }
         // The oldest tick leaves the window for the history; the newest takes its slot.
         let h = self.hist_head as usize;
-        self.hist[h] = oldest.map(log_power);
+        self.hist[h] = oldest;
         self.hist_head = ((h + 1) % HIST_TICKS) as u8;
         self.ring[order[0]] = newest;
         self.ring_energy[order[0]] = self.energy as f32;
@@ -737,20 +736,15 @@ impl Detector {
             xs.im[k] = a.im[k] + (b.re[k] * r2i + b.im[k] * r2r);
             mag2[k] = xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k];
         }
-        let x: [Complex32; 8] = core::array::from_fn(|k| xs.get(k));
-        let half_a: [Complex32; 8] = core::array::from_fn(|k| a.get(k));
-        let half_b: [Complex32; 8] = core::array::from_fn(|k| b.get(k));
-        let (lo, lo2) = top2(&mag2[0..4]);
-        let (hi, hi2) = top2(&mag2[4..8]);
+        let (lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
+        let (hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
         let hi = hi + 4;
-        let this = ([lo as u8, hi as u8], [x[lo], x[hi]]);
+        let this = ([lo as u8, hi as u8], [xs.get(lo), xs.get(hi)]);
         let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
         let hit = if current == Some(key) && self.prev_bins == this.0 {
-            self.hold(energy, &x, &mag2, lo, lo2, hi, hi2, key)
+            self.hold(energy, &xs, &mag2, lo, lo2, hi, hi2, key)
         } else {
-            self.judge(
-                current, energy, &x, &half_a, &half_b, &mag2, lo, lo2, hi, hi2,
-            )
+            self.judge(current, energy, &xs, &a, &b, &mag2, lo, lo2, hi, hi2)
         };
         (hit, Some(this))
     }
@@ -763,7 +757,7 @@ impl Detector {
     fn hold(
         &self,
         energy: f32,
-        x: &[Complex32; 8],
+        x: &Resp,
         mag2: &[f32; 8],
         lo: usize,
         lo2: f32,
@@ -787,7 +781,7 @@ impl Detector {
         // Still the same frequencies: the window-to-window advance e^{jδL} within the
         // deviation limit, |arg| ≤ θ_k ⇔ re > 0 and |im| ≤ tan θ_k · re.
         for (i, &k) in [lo, hi].iter().enumerate() {
-            let w = x[k] * self.prev_x[i].conj() * plan.rot[k];
+            let w = x.get(k) * self.prev_x[i].conj() * plan.rot[k];
             if w.re <= 0.0 || w.im.abs() > plan.hold_tan[k] * w.re {
                 return None;
             }
@@ -813,9 +807,9 @@ impl Detector {
         &self,
         current: Option<Key>,
         energy: f32,
-        x: &[Complex32; 8],
-        half_a: &[Complex32; 8],
-        half_b: &[Complex32; 8],
+        x: &Resp,
+        half_a: &Resp,
+        half_b: &Resp,
         mag2: &[f32; 8],
         lo: usize,
         lo2: f32,
@@ -848,7 +842,7 @@ impl Detector {
         let mut u = [Complex32::new(1.0, 0.0); 2];
         let mut delta = [0f32; 2];
         for (i, &k) in [lo, hi].iter().enumerate() {
-            let (a, b) = (half_a[k], half_b[k]);
+            let (a, b) = (half_a.get(k), half_b.get(k));
             let (na, nb) = (a.norm_sqr(), b.norm_sqr());
             // Both halves must carry the tone (about equal magnitude).
             if na < 0.25 * nb || nb < 0.25 * na {
@@ -860,7 +854,7 @@ impl Detector {
             if adv.abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 * plan.rad_per_hz {
                 return None;
             }
-            let w = x[k] * self.prev_x[i].conj() * r; // e^{jδL}
+            let w = x.get(k) * self.prev_x[i].conj() * r; // e^{jδL}
             if same_bins && w.norm_sqr() > 0.0 {
                 // The two must agree: a tone beyond ±62.5 Hz aliases between the halves
                 // (1576 Hz reads as 1477 − 26 Hz there, + 99 Hz here).
@@ -917,7 +911,7 @@ impl Detector {
     /// Uses only complex arithmetic: `u = e^{jδN/2}` comes from the frequency check.
     fn tone_amplitudes(
         &self,
-        x: &[Complex32; 8],
+        x: &Resp,
         k: [usize; 2],
         u: [Complex32; 2],
         delta: [f32; 2],
@@ -944,7 +938,7 @@ impl Detector {
         let k01 = kern(w1, s1, k[0]); // high tone seen in the low bin
         let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
         let det = k00 * k11 - k01 * k10;
-        let (x0, x1) = (x[k[0]], x[k[1]]);
+        let (x0, x1) = (x.get(k[0]), x.get(k[1]));
         if det.norm_sqr() < 1e-6 * n.powi(4) {
             return [
                 x0.norm_sqr().sqrt() * plan.x_to_amp,
@@ -1217,11 +1211,42 @@ fn coverage_of(
     })
 }
 
-/// A power (≥ 0) quantised to a quarter octave (0.75 dB), 2⁸ … 2⁷² in one byte.
-#[inline]
+/// A power (≥ 0) quantised to a quarter octave (0.75 dB), 2⁸ … 2⁷² in one byte: the
+/// scalar definition, the oracle of [`log_powers`].
+#[cfg(test)]
 fn log_power(p: f32) -> u8 {
     let bits = p.max(256.0).to_bits() + (1 << 20); // round to nearest step
     ((bits >> 21).saturating_sub(LOG_POWER_BASE)).min(255) as u8
+}
+
+/// [`log_power`] of the eight powers of a tick, in lanes (vectorises; the same bytes).
+#[inline]
+fn log_powers(t: &Resp) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    #[allow(clippy::needless_range_loop)] // one index across many lanes: vectorises
+    for k in 0..8 {
+        let p = t.re[k] * t.re[k] + t.im[k] * t.im[k];
+        // `p.max(256.0)` (NaN gives 256 either way); the bits are then at least
+        // `LOG_POWER_BASE << 21`, so the subtraction cannot wrap, and positive floats'
+        // bits are below 2³¹, so the signed minimum is the unsigned one.
+        let p = if p > 256.0 { p } else { 256.0 };
+        let bits = (p.to_bits() + (1 << 20)) as i32;
+        out[k] = ((bits >> 21) - LOG_POWER_BASE as i32).min(255) as u8;
+    }
+    out
+}
+
+/// The magnitudes `|X|` of the four ticks of a window at the eight frequencies, in lanes.
+#[inline]
+fn magnitudes(w: &Window) -> Mags {
+    let mut out = [[0f32; 8]; WINDOW_TICKS];
+    for (o, t) in out.iter_mut().zip(w) {
+        #[allow(clippy::needless_range_loop)] // one index across many lanes: vectorises
+        for k in 0..8 {
+            o[k] = (t.re[k] * t.re[k] + t.im[k] * t.im[k]).sqrt();
+        }
+    }
+    out
 }
 
 /// The power a [`log_power`] byte stands for.
@@ -1296,20 +1321,20 @@ fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u
     (sum, n, e)
 }
 
-/// Index of the largest value and the second-largest value.
-fn top2(v: &[f32]) -> (usize, f32) {
-    let mut best = 0;
-    for i in 1..v.len() {
-        if v[i] > v[best] {
+/// Index of the largest value (the first of equals) and the largest of the others
+/// (at least 0), in one pass.
+#[inline]
+fn top2(v: &[f32; 4]) -> (usize, f32) {
+    let (mut best, mut first, mut second) = (0, v[0], 0f32);
+    for (i, &m) in v.iter().enumerate().skip(1) {
+        if m > first {
+            second = second.max(first);
+            first = m;
             best = i;
+        } else {
+            second = second.max(m);
         }
     }
-    let second = v
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != best)
-        .map(|(_, &m)| m)
-        .fold(0f32, f32::max);
     (best, second)
 }
 
@@ -1389,6 +1414,82 @@ mod tests {
                 let g2 = band_energy_groups(m, g1.0, g1.1, b);
                 assert_eq!(g2, r2, "m {m} rest after {cut}");
             }
+        }
+    }
+
+    /// xorshift values over many octaves, with the special cases.
+    fn test_values() -> Vec<f32> {
+        let mut st = 0x9e37_79b9_7f4a_7c15u64;
+        let mut v: Vec<f32> = (0..4000)
+            .map(|_| {
+                st ^= st << 13;
+                st ^= st >> 7;
+                st ^= st << 17;
+                let m = (st >> 40) as f32 / (1u64 << 24) as f32;
+                m * 2f32.powi(((st >> 8) % 90) as i32 - 10)
+            })
+            .collect();
+        v.extend([
+            0.0,
+            255.9,
+            256.0,
+            256.1,
+            1e30,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NAN,
+        ]);
+        v
+    }
+
+    #[test]
+    fn log_powers_match_log_power() {
+        let v = test_values();
+        for c in v.chunks_exact(8) {
+            // re² + im² with im = 0 is the value itself (rounded through the square root).
+            let t = Resp {
+                re: core::array::from_fn(|k| c[k].sqrt()),
+                im: [0.0; 8],
+            };
+            let want: [u8; 8] = core::array::from_fn(|k| log_power(t.norm_sqr(k)));
+            assert_eq!(log_powers(&t), want, "{c:?}");
+        }
+        let t = Resp {
+            re: [f32::NAN, 0.0, 16.0, 1e20, 3.0, 1e19, 17.0, 100.0],
+            im: [0.0, f32::NAN, 0.5, 1e20, 4.0, 0.0, 0.0, 100.0],
+        };
+        let want: [u8; 8] = core::array::from_fn(|k| log_power(t.norm_sqr(k)));
+        assert_eq!(log_powers(&t), want);
+    }
+
+    /// The original two-pass `top2`, the oracle for the one-pass one.
+    fn top2_reference(v: &[f32]) -> (usize, f32) {
+        let mut best = 0;
+        for i in 1..v.len() {
+            if v[i] > v[best] {
+                best = i;
+            }
+        }
+        let second = v
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != best)
+            .map(|(_, &m)| m)
+            .fold(0f32, f32::max);
+        (best, second)
+    }
+
+    #[test]
+    fn top2_matches_the_reference() {
+        let mut v = test_values();
+        // Ties and repeats.
+        v.extend([5.0, 5.0, 1.0, 5.0, 0.0, 0.0, 0.0, 0.0, 2.0, 3.0, 3.0, 2.0]);
+        for w in v.windows(4) {
+            let a = [w[0], w[1], w[2], w[3]];
+            let (i, s) = top2(&a);
+            let (ri, rs) = top2_reference(&a);
+            assert_eq!(i, ri, "{a:?}");
+            assert_eq!(s.to_bits(), rs.to_bits(), "{a:?}");
         }
     }
 

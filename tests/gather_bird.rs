@@ -94,3 +94,29 @@ fn error_json_shape() {
     assert!(msgs[0].as_str().unwrap().contains("dtmf"));
     assert!(e.to_string().contains("input:"));
 }
+
+/// The fields are public, so a request can be built by hand with a timeout `parse` would
+/// refuse: `config()` must not panic on it (it did: `Duration::from_secs_f64` of a negative,
+/// NaN or huge value), and `Gather::new` must refuse the result naming the timeout.
+#[test]
+fn hand_built_request_with_a_bad_timeout_is_refused_not_a_panic() {
+    for bad in [-1.0, -0.0001, f64::NAN, f64::INFINITY, 1e30, 86_400.5] {
+        let req = BirdRequest {
+            timeout: Some(bad),
+            ..BirdRequest::parse("{}").unwrap()
+        };
+        let cfg = req.config();
+        match Gather::new(cfg) {
+            Err(touchtone::gather::ConfigError::Timeout { field, .. }) => {
+                assert!(field.ends_with("timeout"), "{bad}: field {field}")
+            }
+            other => panic!("{bad}: expected a timeout refusal, got {other:?}"),
+        }
+    }
+    // In-range values still map exactly.
+    let req = BirdRequest {
+        timeout: Some(86_400.0),
+        ..BirdRequest::parse("{}").unwrap()
+    };
+    assert_eq!(req.config().first_key_timeout, Duration::from_secs(86_400));
+}

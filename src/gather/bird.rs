@@ -290,6 +290,13 @@ impl BirdRequest {
 
     /// The gather configuration: Bird defaults for the absent fields, `prompt` set when
     /// `playback` or `say` is given.
+    ///
+    /// A `timeout` that [`parse`](Self::parse) would refuse (negative, not finite or over
+    /// [`MAX_TIMEOUT`]; possible only in a request built by hand) becomes [`Duration::MAX`],
+    /// which [`GatherConfig::validate`] (and so `Gather::new`) refuses as a
+    /// `ConfigError::Timeout`.
+    ///
+    /// [`Duration::MAX`]: std::time::Duration::MAX
     pub fn config(&self) -> GatherConfig {
         let mut cfg = GatherConfig {
             max_keys: self.max_num_keys.unwrap_or(0),
@@ -302,7 +309,11 @@ impl BirdRequest {
             cfg.end_keys = KeySet::one(k);
         }
         if let Some(s) = self.timeout {
-            let d = std::time::Duration::from_secs_f64(s);
+            let d = if (0.0..=MAX_TIMEOUT.as_secs_f64()).contains(&s) {
+                std::time::Duration::from_secs_f64(s)
+            } else {
+                std::time::Duration::MAX
+            };
             cfg.first_key_timeout = d;
             cfg.inter_key_timeout = d;
         }

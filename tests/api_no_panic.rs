@@ -159,20 +159,34 @@ fn helpers_take_any_argument() {
         if let Some(k) = Key::from_event_code(code) {
             assert_eq!(k.event_code(), code);
         }
-        let _ = g711::ulaw_to_linear(code);
-        let _ = g711::alaw_to_linear(code);
+        // G.711's largest magnitudes: μ-law 8031 × 4, A-law 4032 × 8 (16-bit scaling).
+        assert!(g711::ulaw_to_linear(code).unsigned_abs() <= 32124);
+        assert!(g711::alaw_to_linear(code).unsigned_abs() <= 32256);
     }
-    for c in ['\0', 'x', 'é', '\u{10FFFF}', 'a', 'd'] {
-        let _ = Key::from_char(c);
+    for c in ['\0', 'x', 'é', '\u{10FFFF}', 'E', 'e', '+'] {
+        assert_eq!(Key::from_char(c), None, "{c:?}");
     }
+    // Lower-case letters are accepted as the keys A–D.
+    assert_eq!(Key::from_char('a'), Some(Key::A));
+    assert_eq!(Key::from_char('d'), Some(Key::D));
     for (r, c) in [(0, 0), (3, 3), (4, 0), (0, 4), (usize::MAX, usize::MAX)] {
         if let Some(k) = Key::from_row_col(r, c) {
             assert_eq!((k.row(), k.col()), (r, c));
         }
     }
-    for s in [i16::MIN, -1, 0, 1, i16::MAX] {
-        let _ = g711::linear_to_ulaw(s);
-        let _ = g711::linear_to_alaw(s);
+    // The extremes saturate at the codecs' largest code; small values stay small (A-law
+    // has no zero: its smallest step is ±8).
+    for (s, ulaw, alaw) in [
+        (i16::MIN, -32124, -32256),
+        (i16::MAX, 32124, 32256),
+        (0, 0, 8),
+    ] {
+        assert_eq!(g711::ulaw_to_linear(g711::linear_to_ulaw(s)), ulaw, "{s}");
+        assert_eq!(g711::alaw_to_linear(g711::linear_to_alaw(s)), alaw, "{s}");
+    }
+    for s in [-1i16, 1] {
+        assert!(g711::ulaw_to_linear(g711::linear_to_ulaw(s)).abs() <= 8);
+        assert!(g711::alaw_to_linear(g711::linear_to_alaw(s)).abs() <= 8);
     }
     let p = KeyPress {
         key: Key::ALL[0],
@@ -183,9 +197,20 @@ fn helpers_take_any_argument() {
             high_dbm0: f32::INFINITY,
         },
     };
-    let _ = (p.start_ms(0), p.end_ms(u32::MAX), p.levels.twist_db());
-    let _ = touchtone::gather::samples_to_time(u64::MAX, 1);
-    let _ = touchtone::gather::samples_to_time(u64::MAX, 0);
+    assert_eq!(p.start_ms(0), f64::INFINITY);
+    assert!((p.end_ms(u32::MAX) - u64::MAX as f64 * 1000.0 / u32::MAX as f64).abs() < 1e3);
+    assert!(p.levels.twist_db().is_nan());
+    use std::time::Duration;
+    use touchtone::gather::samples_to_time;
+    // Exact over the whole range: u64::MAX samples at 1 Hz are u64::MAX seconds (this used
+    // to saturate at u64::MAX nanoseconds, about 584 years).
+    assert_eq!(samples_to_time(u64::MAX, 1), Duration::from_secs(u64::MAX));
+    // 18446744073709551615 = 2305843009213693 × 8000 + 7615; 7615 samples = 951 875 000 ns.
+    assert_eq!(
+        samples_to_time(u64::MAX, 8000),
+        Duration::new(2_305_843_009_213_693, 951_875_000)
+    );
+    assert_eq!(samples_to_time(u64::MAX, 0), Duration::ZERO);
     // Generator settings out of range are refused with the field, not a panic.
     for cfg in [
         GeneratorConfig {

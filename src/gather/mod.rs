@@ -181,6 +181,9 @@ pub fn samples_to_time(samples: u64, sample_rate: u32) -> Duration {
     if sample_rate == 0 {
         return Duration::ZERO;
     }
-    let ns = u128::from(samples) * 1_000_000_000 / u128::from(sample_rate);
-    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+    // Whole seconds and the nanoseconds of the rest: exact over the whole `u64` range (a
+    // single nanosecond count would saturate after 584 years of samples).
+    let rate = u64::from(sample_rate);
+    let nanos = (samples % rate) * 1_000_000_000 / rate;
+    Duration::new(samples / rate, nanos as u32)
 }

@@ -12,6 +12,7 @@
 //! | the sixteen keys: chars, RFC 4733 codes, frequencies | [`key`] ([`Key`]) |
 //! | the filter bank (complex response at the 8 frequencies) | [`goertzel`] |
 //! | the streaming receiver, its config and events | [`detector`] ([`Detector`]) |
+//! | many channels fed together, one frame each | [`multi`] ([`multi::MultiDetector`]) |
 //! | the transmit side | [`generator`] ([`Generator`]) |
 //! | G.711 μ-law / A-law tables | [`g711`] |
 //! | sample types (`i16`, `f32`) | [`sample`] ([`Sample`]) |

@@ -679,7 +679,6 @@ impl Detector {
         let (hit, prev) = self.analyze(&w, energy, held);
         // The oldest tick's powers go to the history; the state machine needs the window's
         // magnitudes only while a tone is in progress or starts.
-        let oldest = log_powers(w[0]);
         let mags: Option<Mags> = (self.tone.is_some() || hit.is_some()).then(|| magnitudes(&w));
         match prev {
             Some((bins, x)) => {
@@ -693,7 +692,7 @@ impl Detector {
         }
         // The oldest tick leaves the window for the history; the newest takes its slot.
         let h = self.hist_head as usize;
-        self.hist[h] = oldest;
+        log_powers(&self.ring[order[0]], &mut self.hist[h % HIST_TICKS]);
         self.hist_head = ((h + 1) % HIST_TICKS) as u8;
         self.ring[order[0]] = newest;
         self.ring_energy[order[0]] = self.energy as f32;
@@ -1221,8 +1220,8 @@ fn log_power(p: f32) -> u8 {
 
 /// [`log_power`] of the eight powers of a tick, in lanes (vectorises; the same bytes).
 #[inline]
-fn log_powers(t: &Resp) -> [u8; 8] {
-    let mut out = [0u8; 8];
+fn log_powers(t: &Resp, out: &mut [u8; 8]) {
+    let mut q = [0i16; 8];
     #[allow(clippy::needless_range_loop)] // one index across many lanes: vectorises
     for k in 0..8 {
         let p = t.re[k] * t.re[k] + t.im[k] * t.im[k];
@@ -1231,9 +1230,12 @@ fn log_powers(t: &Resp) -> [u8; 8] {
         // bits are below 2³¹, so the signed minimum is the unsigned one.
         let p = if p > 256.0 { p } else { 256.0 };
         let bits = (p.to_bits() + (1 << 20)) as i32;
-        out[k] = ((bits >> 21) - LOG_POWER_BASE as i32).min(255) as u8;
+        q[k] = ((bits >> 21) - LOG_POWER_BASE as i32).min(255) as i16;
     }
-    out
+    // 0..=255 through i16: the compiler packs the lanes (`packuswb`).
+    for (o, &v) in out.iter_mut().zip(&q) {
+        *o = v as u8;
+    }
 }
 
 /// The magnitudes `|X|` of the four ticks of a window at the eight frequencies, in lanes.
@@ -1452,14 +1454,18 @@ mod tests {
                 im: [0.0; 8],
             };
             let want: [u8; 8] = core::array::from_fn(|k| log_power(t.norm_sqr(k)));
-            assert_eq!(log_powers(&t), want, "{c:?}");
+            let mut got = [0; 8];
+            log_powers(&t, &mut got);
+            assert_eq!(got, want, "{c:?}");
         }
         let t = Resp {
             re: [f32::NAN, 0.0, 16.0, 1e20, 3.0, 1e19, 17.0, 100.0],
             im: [0.0, f32::NAN, 0.5, 1e20, 4.0, 0.0, 0.0, 100.0],
         };
         let want: [u8; 8] = core::array::from_fn(|k| log_power(t.norm_sqr(k)));
-        assert_eq!(log_powers(&t), want);
+        let mut got = [0; 8];
+        log_powers(&t, &mut got);
+        assert_eq!(got, want);
     }
 
     /// The original two-pass `top2`, the oracle for the one-pass one.

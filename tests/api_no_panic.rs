@@ -6,18 +6,8 @@ use touchtone::{
     g711, ConfigError, Detector, DetectorConfig, Event, Generator, GeneratorConfig, Key, KeyPress,
 };
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-}
+mod common;
+use common::Rng;
 
 /// Keys at full scale and at the limit of sensitivity, white noise, and garbage floats.
 fn signal(rate: u32, rng: &mut Rng) -> Vec<f32> {
@@ -38,7 +28,7 @@ fn signal(rate: u32, rng: &mut Rng) -> Vec<f32> {
                 .map(|&s| f32::from(s) / 32768.0),
         );
     }
-    x.extend((0..rate / 10).map(|_| rng.unit() * 2.0 - 1.0));
+    x.extend((0..rate / 10).map(|_| (rng.uniform() as f32) * 2.0 - 1.0));
     x.extend((0..rate / 20).map(|i| [f32::NAN, 1e30, f32::NEG_INFINITY, 1e-42][i as usize % 4]));
     x
 }
@@ -48,7 +38,7 @@ fn run(cfg: DetectorConfig, x: &[f32], rng: &mut Rng) -> Result<Vec<KeyPress>, C
     let mut keys = Vec::new();
     let mut rest = x;
     while !rest.is_empty() {
-        let n = (rng.next() as usize % 700).min(rest.len()); // includes empty frames
+        let n = (rng.next_u64() as usize % 700).min(rest.len()); // includes empty frames
         det.process(&rest[..n], |e| {
             if let Event::KeyUp { press, .. } = e {
                 keys.push(press)
@@ -98,7 +88,7 @@ const FIELDS: [Field; 8] = [
 
 #[test]
 fn every_setting_at_and_beyond_its_limits() {
-    let mut rng = Rng(0xDEAD_BEEF_1234_5678);
+    let mut rng = Rng::new(0xDEAD_BEEF_1234_5678);
     for rate in [8000u32, 11025, 48000] {
         let x = signal(rate, &mut rng);
         // The defaults decode the loud and normal keys (a sanity check of the signal).
@@ -136,10 +126,10 @@ fn every_setting_at_and_beyond_its_limits() {
     }
     // Random combinations inside the limits.
     for _ in 0..60 {
-        let rate = 8000 + (rng.next() % 40_001) as u32;
+        let rate = 8000 + (rng.next_u64() % 40_001) as u32;
         let mut cfg = DetectorConfig::with_rate(rate);
         for (_, set, lo, hi) in FIELDS {
-            set(&mut cfg, lo + (hi - lo) * rng.unit());
+            set(&mut cfg, lo + (hi - lo) * (rng.uniform() as f32));
         }
         let x = signal(rate, &mut rng);
         run(cfg.clone(), &x, &mut rng).unwrap_or_else(|e| panic!("{cfg:?}: {e}"));

@@ -4,16 +4,8 @@
 use touchtone::wav::{self, RawFormat, Reader};
 use touchtone::{g711, Detector, DetectorConfig, Event, Generator, GeneratorConfig, KeyPress};
 
-/// Deterministic xorshift64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+mod common;
+use common::Rng;
 
 fn keys_of(presses: &[KeyPress]) -> String {
     presses.iter().map(|p| p.key.to_char()).collect()
@@ -25,7 +17,7 @@ fn run<S: touchtone::Sample>(rate: u32, x: &[S], rng: &mut Rng) -> Vec<KeyPress>
     let mut out = Vec::new();
     let mut rest = x;
     while !rest.is_empty() {
-        let n = (1 + rng.next() as usize % 400).min(rest.len());
+        let n = (1 + rng.next_u64() as usize % 400).min(rest.len());
         det.process(&rest[..n], |e| {
             if let Event::KeyUp { press, .. } = e {
                 out.push(press)
@@ -62,7 +54,7 @@ fn check_recovery(rate: u32, bad: &[f32], what: &str) {
     x.extend_from_slice(bad);
     let bad_end = x.len() as u64;
     x.extend_from_slice(&after);
-    let presses = run(rate, &x, &mut Rng(0x9E37_79B9_7F4A_7C15));
+    let presses = run(rate, &x, &mut Rng::new(0x9E37_79B9_7F4A_7C15));
     let late: Vec<KeyPress> = presses
         .iter()
         .copied()
@@ -84,7 +76,7 @@ fn check_recovery(rate: u32, bad: &[f32], what: &str) {
 
 #[test]
 fn recovers_after_non_finite_and_absurd_f32() {
-    let mut rng = Rng(1);
+    let mut rng = Rng::new(1);
     for rate in [8000, 16000, 44100, 48000] {
         let n = rate as usize; // one second of each kind
         let specials = [
@@ -107,10 +99,12 @@ fn recovers_after_non_finite_and_absurd_f32() {
             .collect();
         check_recovery(rate, &alternating, "±1e30 square wave");
         let mixed: Vec<f32> = (0..n)
-            .map(|_| specials[rng.next() as usize % specials.len()])
+            .map(|_| specials[rng.next_u64() as usize % specials.len()])
             .collect();
         check_recovery(rate, &mixed, "random specials");
-        let bits: Vec<f32> = (0..n).map(|_| f32::from_bits(rng.next() as u32)).collect();
+        let bits: Vec<f32> = (0..n)
+            .map(|_| f32::from_bits(rng.next_u64() as u32))
+            .collect();
         check_recovery(rate, &bits, "random f32 bit patterns");
     }
 }
@@ -120,14 +114,14 @@ fn recovers_after_garbage_g711_bytes() {
     let g = Generator::new(GeneratorConfig::default()).unwrap();
     let before = g.render_str("9*").unwrap();
     let after = g.render_str("0B#").unwrap();
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     for (name, encode) in [
         ("ulaw", g711::linear_to_ulaw as fn(i16) -> u8),
         ("alaw", g711::linear_to_alaw),
     ] {
         let mut bytes: Vec<u8> = before.iter().map(|&s| encode(s)).collect();
         let garbage_at = bytes.len() as u64;
-        bytes.extend((0..16000).map(|_| rng.next() as u8));
+        bytes.extend((0..16000).map(|_| rng.next_u64() as u8));
         // Also full-scale alternating codes.
         bytes.extend((0..4000).map(|i| if i % 2 == 0 { 0x00u8 } else { 0x80 }));
         let bad_end = bytes.len() as u64;
@@ -138,7 +132,7 @@ fn recovers_after_garbage_g711_bytes() {
         let mut presses = Vec::new();
         let mut rest = &bytes[..];
         while !rest.is_empty() {
-            let n = (1 + rng.next() as usize % 333).min(rest.len());
+            let n = (1 + rng.next_u64() as usize % 333).min(rest.len());
             let cb = |e| {
                 if let Event::KeyUp { press, .. } = e {
                     presses.push(press)
@@ -227,7 +221,7 @@ fn back_to_back_keys_all_decoded_in_order() {
         .unwrap();
         let keys = "0123456789*#ABCD";
         let pcm = g.render_str(keys).unwrap();
-        let presses = run(rate, &pcm, &mut Rng(3));
+        let presses = run(rate, &pcm, &mut Rng::new(3));
         assert_eq!(keys_of(&presses), keys, "{rate} Hz");
         let ms = |s: u64| s as f64 * 1000.0 / f64::from(rate);
         for (i, p) in presses.iter().enumerate() {

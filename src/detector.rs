@@ -988,60 +988,69 @@ impl Detector {
         let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
         let newest_start = now - l;
 
-        if let Some(mut t) = self.tone {
-            let cov = Self::coverage(w, t.key);
-            let newest = cov[WINDOW_TICKS - 1];
-            match hit {
-                Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
-                    if let Some(off) = t.off_at {
-                        let resumed = now.saturating_sub(covered_samples(&cov, l));
-                        if resumed.saturating_sub(off) > self.plan.max_dropout_samples {
-                            // A real pause: the key ended; the same key starts again.
-                            self.close(t, off, now, on_event);
-                            self.begin(w, h, &cov, now, on_event);
-                            return;
-                        }
-                        t.off_at = None; // a dropout, bridged
+        // The tone is updated in place (`Tone` is 64 bytes); copied out only to close it.
+        let (max_dropout, resume_wait) =
+            (self.plan.max_dropout_samples, self.plan.resume_wait_samples);
+        let Some(t) = self.tone.as_mut() else {
+            if let Some(h) = hit {
+                self.begin(w, h, &Self::coverage(w, h.key), now, on_event);
+            }
+            return;
+        };
+        let cov = Self::coverage(w, t.key);
+        let newest = cov[WINDOW_TICKS - 1];
+        match hit {
+            Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
+                if let Some(off) = t.off_at {
+                    let resumed = now.saturating_sub(covered_samples(&cov, l));
+                    if resumed.saturating_sub(off) > max_dropout {
+                        // A real pause: the key ended; the same key starts again.
+                        let t = *t;
+                        self.close(t, off, now, on_event);
+                        self.begin(w, h, &cov, now, on_event);
+                        return;
                     }
-                    t.last_end = newest_start + round_up_half(newest * l as f32);
-                    t.amp_lo = h.amp_lo;
-                    t.amp_hi = h.amp_hi;
-                    // Only windows wholly inside the tone count for the levels; the newest
-                    // is taken out again below if the tone ended inside it.
-                    t.last_counted = h.measured && window_start >= t.start;
-                    if t.last_counted {
-                        t.sum_lo += h.amp_lo;
-                        t.sum_hi += h.amp_hi;
-                        t.n_full += 1;
-                    }
-                    self.tone = Some(t);
-                    self.maybe_confirm(now, on_event);
+                    t.off_at = None; // a dropout, bridged
                 }
-                _ => {
-                    let off = *t.off_at.get_or_insert_with(|| {
+                t.last_end = newest_start + round_up_half(newest * l as f32);
+                t.amp_lo = h.amp_lo;
+                t.amp_hi = h.amp_hi;
+                // Only windows wholly inside the tone count for the levels; the newest
+                // is taken out again below if the tone ended inside it.
+                t.last_counted = h.measured && window_start >= t.start;
+                if t.last_counted {
+                    t.sum_lo += h.amp_lo;
+                    t.sum_hi += h.amp_hi;
+                    t.n_full += 1;
+                }
+                self.maybe_confirm(now, on_event);
+            }
+            _ => {
+                let off = match t.off_at {
+                    Some(off) => off,
+                    None => {
                         // The tone ended within the window: the older ticks were on.
                         let est = window_start + covered_samples(&cov, l);
                         // Never before the last point known to be on, less a tick.
-                        est.clamp(t.start.max(t.last_end.saturating_sub(l)), now)
-                    });
-                    if std::mem::take(&mut t.last_counted) {
-                        t.sum_lo -= t.amp_lo;
-                        t.sum_hi -= t.amp_hi;
-                        t.n_full -= 1;
+                        let off = est.clamp(t.start.max(t.last_end.saturating_sub(l)), now);
+                        t.off_at = Some(off);
+                        off
                     }
-                    let other_key = matches!(hit, Some(h) if h.key != t.key);
-                    if other_key || now - off.min(now) >= self.plan.resume_wait_samples {
-                        self.close(t, off, now, on_event);
-                        if let Some(h) = hit {
-                            self.begin(w, h, &Self::coverage(w, h.key), now, on_event);
-                        }
-                    } else {
-                        self.tone = Some(t);
+                };
+                if std::mem::take(&mut t.last_counted) {
+                    t.sum_lo -= t.amp_lo;
+                    t.sum_hi -= t.amp_hi;
+                    t.n_full -= 1;
+                }
+                let other_key = matches!(hit, Some(h) if h.key != t.key);
+                if other_key || now - off.min(now) >= resume_wait {
+                    let t = *t;
+                    self.close(t, off, now, on_event);
+                    if let Some(h) = hit {
+                        self.begin(w, h, &Self::coverage(w, h.key), now, on_event);
                     }
                 }
             }
-        } else if let Some(h) = hit {
-            self.begin(w, h, &Self::coverage(w, h.key), now, on_event);
         }
     }
 

@@ -271,8 +271,9 @@ pub struct Plan {
     x_to_amp: f32,
     /// Samples per window (4 ticks).
     window_len: usize,
-    /// e^{−jω_k 2L}: two ticks' rotation (`rot²`).
-    rot2: [Complex32; 8],
+    /// `rot` and e^{−jω_k 2L} (two ticks' rotation, `rot²`), real and imaginary parts apart.
+    rot_lanes: Resp,
+    rot2_lanes: Resp,
     /// e^{jω_k}: one sample's rotation at frequency k.
     e_step: [Complex32; 8],
     /// e^{jω_k N}: one window's rotation at frequency k.
@@ -372,7 +373,14 @@ impl Plan {
             min_x2: min_x2 as f32,
             x_to_amp: x_to_amp as f32,
             window_len: tick_len * WINDOW_TICKS,
-            rot2: rot.map(|r| r * r),
+            rot_lanes: Resp {
+                re: rot.map(|r| r.re),
+                im: rot.map(|r| r.im),
+            },
+            rot2_lanes: Resp {
+                re: rot.map(|r| (r * r).re),
+                im: rot.map(|r| (r * r).im),
+            },
             e_step,
             e_win,
             min_window_energy,
@@ -721,20 +729,16 @@ impl Detector {
         }
         // Window responses relative to the window start: X = Σ_m P_m r^m, as the two halves
         // a = P₀ + P₁r, b = P₂ + P₃r and X = a + b·r²; eight lanes at a time.
-        let (mut a, mut b, mut xs) = (Resp::default(), Resp::default(), Resp::default());
-        let mut mag2 = [0f32; 8];
-        #[allow(clippy::needless_range_loop)] // one index across many lanes: vectorises
-        for k in 0..8 {
-            let (rr, ri) = (plan.rot[k].re, plan.rot[k].im);
-            let (r2r, r2i) = (plan.rot2[k].re, plan.rot2[k].im);
-            a.re[k] = w[0].re[k] + (w[1].re[k] * rr - w[1].im[k] * ri);
-            a.im[k] = w[0].im[k] + (w[1].re[k] * ri + w[1].im[k] * rr);
-            b.re[k] = w[2].re[k] + (w[3].re[k] * rr - w[3].im[k] * ri);
-            b.im[k] = w[2].im[k] + (w[3].re[k] * ri + w[3].im[k] * rr);
-            xs.re[k] = a.re[k] + (b.re[k] * r2r - b.im[k] * r2i);
-            xs.im[k] = a.im[k] + (b.re[k] * r2i + b.im[k] * r2r);
-            mag2[k] = xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k];
-        }
+        let (r, r2) = (&plan.rot_lanes, &plan.rot2_lanes);
+        // p + q·r, lane by lane (the same operations as `Complex32`'s).
+        let turn = |p: &Resp, q: &Resp, r: &Resp| Resp {
+            re: core::array::from_fn(|k| p.re[k] + (q.re[k] * r.re[k] - q.im[k] * r.im[k])),
+            im: core::array::from_fn(|k| p.im[k] + (q.re[k] * r.im[k] + q.im[k] * r.re[k])),
+        };
+        let a = turn(w[0], w[1], r);
+        let b = turn(w[2], w[3], r);
+        let xs = turn(&a, &b, r2);
+        let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
         let (lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
         let (hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
         let hi = hi + 4;
@@ -1332,21 +1336,27 @@ fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u
     (sum, n, e)
 }
 
-/// Index of the largest value (the first of equals) and the largest of the others
-/// (at least 0), in one pass.
+/// Index of the largest value (the first of equals) and the largest of the others (at
+/// least 0), for finite values (window powers always are): a comparison network, branch-free.
 #[inline]
 fn top2(v: &[f32; 4]) -> (usize, f32) {
-    let (mut best, mut first, mut second) = (0, v[0], 0f32);
-    for (i, &m) in v.iter().enumerate().skip(1) {
-        if m > first {
-            second = second.max(first);
-            first = m;
-            best = i;
-        } else {
-            second = second.max(m);
-        }
-    }
-    (best, second)
+    // Winner and loser of (0, 1) and of (2, 3); ties go to the earlier index.
+    let (w01, l01, i01) = if v[1] > v[0] {
+        (v[1], v[0], 1)
+    } else {
+        (v[0], v[1], 0)
+    };
+    let (w23, l23, i23) = if v[3] > v[2] {
+        (v[3], v[2], 3)
+    } else {
+        (v[2], v[3], 2)
+    };
+    let (best, second) = if w23 > w01 {
+        (i23, l23.max(w01))
+    } else {
+        (i01, l01.max(w23))
+    };
+    (best, second.max(0.0))
 }
 
 /// Convenience: decode a whole buffer of 16-bit samples at `sample_rate` with the default
@@ -1499,7 +1509,7 @@ mod tests {
         let mut v = test_values();
         // Ties and repeats.
         v.extend([5.0, 5.0, 1.0, 5.0, 0.0, 0.0, 0.0, 0.0, 2.0, 3.0, 3.0, 2.0]);
-        for w in v.windows(4) {
+        for w in v.windows(4).filter(|w| w.iter().all(|x| x.is_finite())) {
             let a = [w[0], w[1], w[2], w[3]];
             let (i, s) = top2(&a);
             let (ri, rs) = top2_reference(&a);

@@ -31,7 +31,7 @@
 //! [`DetectorConfig::min_tone_ms`] (rejects ≤ 23 ms blips, accepts ≥ 40 ms tones, and
 //! reports within 50 ms of the tone's start), and a gap shorter than
 //! [`DetectorConfig::max_dropout_ms`] is bridged (10 ms dropouts are one key; 40 ms pauses
-//! separate keys). A 28 ms history of quantised tick powers lets the start edge of a key
+//! separate keys). A 24 ms history of quantised tick powers lets the start edge of a key
 //! that was only recognised late (under speech or music) be placed where it really began;
 //! the duration test still counts from the first passing window.
 //!
@@ -39,7 +39,7 @@
 //! level, dominance, twist and purity on the uncorrected amplitudes, with some hysteresis,
 //! and the window-to-window frequency within the limit.
 //!
-//! State is 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
+//! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
 
 use crate::goertzel::{Bank, TABLE_SCALE};
 use crate::key::{Key, ALL_FREQS};

@@ -118,12 +118,19 @@ pub struct Bank {
 
 impl Bank {
     /// Tables for `freqs` (Hz) at `sample_rate` over ticks of `tick_len` samples, run by the
-    /// fastest kernel for this CPU ([`Kernel::best`]).
+    /// fastest kernel for this CPU ([`Kernel::best`]). The detector's [`Plan`](crate::Plan)
+    /// builds one per rate (`tick_len` = rate / 250 ≤ 192).
+    ///
+    /// # Panics
+    /// If the tables (`tick_len` × 16 entries) cannot be allocated, as for any `Vec`.
     pub fn new(sample_rate: u32, tick_len: usize, freqs: &[f64; 8]) -> Bank {
         Bank::with_kernel(sample_rate, tick_len, freqs, Kernel::best())
     }
 
     /// As [`Bank::new`] with a chosen kernel (for tests and benchmarks).
+    ///
+    /// # Panics
+    /// As [`Bank::new`].
     pub fn with_kernel(
         sample_rate: u32,
         tick_len: usize,
@@ -178,7 +185,9 @@ impl Bank {
     /// If `pos + x.len()` exceeds the tick length (a bug in the caller).
     #[inline]
     pub fn accumulate(&self, x: &[i16], pos: usize, acc: &mut [i64; 16], energy: &mut u64) {
-        assert!(pos + x.len() <= self.tick_len);
+        assert!(pos
+            .checked_add(x.len())
+            .is_some_and(|end| end <= self.tick_len));
         if let [v] = x {
             // One sample (sample-by-sample callers): skip the chunk machinery.
             let (x0, x1) = if pos % 2 == 0 { (*v, 0) } else { (0, *v) };

@@ -119,10 +119,10 @@ fn run(rate: u32, input: &Input, cuts: Option<u64>) -> Vec<Event> {
 fn check_well_formed(events: &[Event], n: u64, rate: u32) {
     let mut down: Option<(Key, u64)> = None;
     let mut last_start = None;
-    // Keys are reported in order of start. Their estimated edges may overlap when tones
-    // come back to back without a pause and share a tone (outside the requirements; see
-    // tests/robustness.rs and tests/corpus/fuzz-detector-shared-tone-overlap.wav), so an
-    // overlap with the previous key is not checked.
+    let mut last_end = 0u64;
+    // Keys are reported in order of start and never overlap: a key's start is not placed
+    // before the previous key's end (this once failed for back-to-back keys sharing a tone;
+    // tests/corpus/fuzz-detector-shared-tone-overlap.wav).
     let _ = rate;
     for e in events {
         match *e {
@@ -135,6 +135,7 @@ fn check_well_formed(events: &[Event], n: u64, rate: u32) {
                 assert!(down.is_none(), "KeyDown while a key is down: {events:?}");
                 assert!(start <= decided_at, "{events:?}");
                 assert!(last_start.map_or(true, |l| start > l), "{events:?}");
+                assert!(start >= last_end, "key starts before the previous one ends: {events:?}");
                 last_start = Some(start);
                 assert!(levels.low_dbm0.is_finite() && levels.high_dbm0.is_finite());
                 down = Some((key, start));
@@ -147,6 +148,7 @@ fn check_well_formed(events: &[Event], n: u64, rate: u32) {
                     "{events:?}"
                 );
                 assert!(press.end <= n + 1_000_000);
+                last_end = press.end;
                 assert!(press.levels.low_dbm0.is_finite() && press.levels.high_dbm0.is_finite());
             }
         }

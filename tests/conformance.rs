@@ -169,6 +169,18 @@ fn goal_level_minus45_dbm0_and_weaker_rejected() {
 // Twist
 // -----------------------------------------------------------------------------------------
 
+/// Every key at each (low, high) level pair, in dBm0.
+fn every_key_at_levels(pairs: &[(f64, f64)]) -> Vec<KeySpec> {
+    Key::ALL
+        .iter()
+        .flat_map(|&k| {
+            pairs
+                .iter()
+                .map(move |&(lo, hi)| KeySpec::new(k, TONE_MS, 0.0).levels(lo, hi))
+        })
+        .collect()
+}
+
 #[test]
 fn twist_normal_8db_reverse_4db_detect() {
     // (low, high) dBm0: both tones inside −25…0.
@@ -182,15 +194,7 @@ fn twist_normal_8db_reverse_4db_detect() {
         (-3.0, -9.0),
         (-20.0, -18.0),
     ];
-    must_operate("twist +8/−4 detect", 6, |_| {
-        let mut v = Vec::new();
-        for k in Key::ALL {
-            for &(lo, hi) in &pairs {
-                v.push(KeySpec::new(k, TONE_MS, 0.0).levels(lo, hi));
-            }
-        }
-        v
-    });
+    must_operate("twist +8/−4 detect", 6, |_| every_key_at_levels(&pairs));
 }
 
 #[test]
@@ -206,13 +210,7 @@ fn goal_twist_normal_10db_reverse_8db_rejected() {
         (-15.0, -5.0),
     ];
     must_not_operate("goal twist +10/−8 reject", 7, |_| {
-        let mut v = Vec::new();
-        for k in Key::ALL {
-            for &(lo, hi) in &pairs {
-                v.push(KeySpec::new(k, TONE_MS, 0.0).levels(lo, hi));
-            }
-        }
-        v
+        every_key_at_levels(&pairs)
     });
 }
 

@@ -710,7 +710,6 @@ impl Detector {
         self.pos = 0;
     }
 
-    /// Run the window checks.
     /// Run the window checks. While `current` (the key of the tone in progress) continues,
     /// the dominance and purity checks are relaxed (hysteresis), so speech or music under a
     /// key does not cut it; a new key always has to pass the full checks.

@@ -97,14 +97,7 @@ fn freq_deviation_1_5_percent_each_tone_and_both_detect() {
     ];
     let levels = [-25.0, -18.0, -10.0, -3.0, 0.0];
     must_operate("freq ±1.5 % detect", 1, |rng| {
-        let mut v = Vec::new();
-        for k in Key::ALL {
-            for &(dl, dh) in &devs {
-                let l = rng.pick(&levels);
-                v.push(KeySpec::new(k, TONE_MS, l).dev(dl, dh));
-            }
-        }
-        v
+        every_key_at_devs(rng, &devs, &levels)
     });
 }
 
@@ -121,14 +114,7 @@ fn freq_deviation_3_5_percent_either_tone_rejected() {
     devs.push((-3.5, -3.5));
     let levels = [-25.0, -15.0, -5.0, 0.0];
     must_not_operate("freq ±3.5 % reject", 2, |rng| {
-        let mut v = Vec::new();
-        for k in Key::ALL {
-            for &(dl, dh) in &devs {
-                let l = rng.pick(&levels);
-                v.push(KeySpec::new(k, TONE_MS, l).dev(dl, dh));
-            }
-        }
-        v
+        every_key_at_devs(rng, &devs, &levels)
     });
 }
 
@@ -168,6 +154,18 @@ fn goal_level_minus45_dbm0_and_weaker_rejected() {
 // -----------------------------------------------------------------------------------------
 // Twist
 // -----------------------------------------------------------------------------------------
+
+/// Every key at each (low, high) deviation pair, in %, at a level picked from `levels`.
+fn every_key_at_devs(rng: &mut Rng, devs: &[(f64, f64)], levels: &[f64]) -> Vec<KeySpec> {
+    let mut v = Vec::new();
+    for k in Key::ALL {
+        for &(dl, dh) in devs {
+            let l = rng.pick(levels);
+            v.push(KeySpec::new(k, TONE_MS, l).dev(dl, dh));
+        }
+    }
+    v
+}
 
 /// Every key at each (low, high) level pair, in dBm0.
 fn every_key_at_levels(pairs: &[(f64, f64)]) -> Vec<KeySpec> {

@@ -72,8 +72,46 @@ const CLIPPED_RATIO_FACTOR: f32 = 0.9;
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
 type Window<'a> = [&'a Resp; WINDOW_TICKS];
-/// The magnitudes of the four ticks of a window at the eight frequencies, oldest first.
-type Mags = [[f32; 8]; WINDOW_TICKS];
+/// The magnitudes of the four ticks of a window at the two frequencies of the keys the
+/// duration state machine looks at: the tone in progress and the new hit's (if another).
+#[derive(Clone, Copy, Debug)]
+struct Mags {
+    keys: [Option<Key>; 2],
+    /// Per key: the low tone's magnitudes in lanes 0..4, the high tone's in 4..8, oldest
+    /// tick first.
+    m: [[f32; 2 * WINDOW_TICKS]; 2],
+}
+
+impl Mags {
+    /// No magnitudes (the state machine will not look at them).
+    const NONE: Mags = Mags {
+        keys: [None; 2],
+        m: [[0.0; 2 * WINDOW_TICKS]; 2],
+    };
+
+    /// The magnitudes at `current`'s and `new`'s tones.
+    #[inline]
+    fn new(w: &Window, current: Option<Key>, new: Option<Key>) -> Mags {
+        let new = new.filter(|&k| Some(k) != current);
+        Mags {
+            keys: [current, new],
+            m: [
+                current.map_or([0.0; 8], |k| key_magnitudes(w, k)),
+                new.map_or([0.0; 8], |k| key_magnitudes(w, k)),
+            ],
+        }
+    }
+
+    /// The magnitudes at `key`'s tones (one of the two keys given to [`Mags::new`]).
+    #[inline]
+    fn of(&self, key: Key) -> &[f32; 2 * WINDOW_TICKS] {
+        if self.keys[0] == Some(key) {
+            &self.m[0]
+        } else {
+            &self.m[1]
+        }
+    }
+}
 /// Ring slots of the three older ticks, oldest first, for each value of `head`.
 const RING_ORDER: [[usize; 3]; 3] = [[0, 1, 2], [1, 2, 0], [2, 0, 1]];
 
@@ -91,11 +129,102 @@ impl Resp {
         Complex32::new(self.re[k], self.im[k])
     }
 
-    #[cfg(test)]
+    #[inline]
     fn norm_sqr(&self, k: usize) -> f32 {
         self.re[k] * self.re[k] + self.im[k] * self.im[k]
     }
 }
+/// Four complex values in lanes (real and imaginary parts apart), for the per-window checks
+/// that treat both tones at once. The arithmetic is `Complex32`'s, operation for operation,
+/// so results are the same bits as the scalar forms.
+#[derive(Clone, Copy, Debug)]
+struct C4 {
+    re: [f32; 4],
+    im: [f32; 4],
+}
+
+impl C4 {
+    #[inline]
+    fn new(v: [Complex32; 4]) -> C4 {
+        C4 {
+            re: [v[0].re, v[1].re, v[2].re, v[3].re],
+            im: [v[0].im, v[1].im, v[2].im, v[3].im],
+        }
+    }
+
+    #[inline]
+    fn splat(z: Complex32) -> C4 {
+        C4 {
+            re: [z.re; 4],
+            im: [z.im; 4],
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Complex32 {
+        Complex32::new(self.re[i], self.im[i])
+    }
+
+    #[inline]
+    fn conj(self) -> C4 {
+        C4 {
+            re: self.re,
+            im: self.im.map(|v| -v),
+        }
+    }
+
+    #[inline]
+    fn mul(self, o: C4) -> C4 {
+        C4 {
+            re: core::array::from_fn(|i| self.re[i] * o.re[i] - self.im[i] * o.im[i]),
+            im: core::array::from_fn(|i| self.re[i] * o.im[i] + self.im[i] * o.re[i]),
+        }
+    }
+
+    #[inline]
+    fn sub(self, o: C4) -> C4 {
+        C4 {
+            re: core::array::from_fn(|i| self.re[i] - o.re[i]),
+            im: core::array::from_fn(|i| self.im[i] - o.im[i]),
+        }
+    }
+
+    #[inline]
+    fn norm_sqr(&self) -> [f32; 4] {
+        core::array::from_fn(|i| self.re[i] * self.re[i] + self.im[i] * self.im[i])
+    }
+
+    #[inline]
+    fn div(self, o: C4) -> C4 {
+        let n = o.norm_sqr();
+        C4 {
+            re: core::array::from_fn(|i| (self.re[i] * o.re[i] + self.im[i] * o.im[i]) / n[i]),
+            im: core::array::from_fn(|i| (self.im[i] * o.re[i] - self.re[i] * o.im[i]) / n[i]),
+        }
+    }
+
+    /// [`fast_arg`] of each lane (the same operations, without branches).
+    #[inline]
+    fn fast_arg(&self) -> [f32; 4] {
+        use core::f32::consts::{FRAC_PI_2, PI};
+        core::array::from_fn(|i| {
+            let (x, y) = (self.re[i], self.im[i]);
+            let (ax, ay) = (x.abs(), y.abs());
+            let (lo, hi) = (ax.min(ay), ax.max(ay));
+            let a = if hi > 0.0 { lo / hi } else { 0.0 };
+            let s = a * a;
+            let r = ((-0.046_496_475 * s + 0.159_314_22) * s - 0.327_622_76) * s * a + a;
+            let r = if ay > ax { FRAC_PI_2 - r } else { r };
+            let r = if x < 0.0 { PI - r } else { r };
+            if y < 0.0 {
+                -r
+            } else {
+                r
+            }
+        })
+    }
+}
+
 /// Ticks of history kept before the window (quantised powers) for placing late-recognised
 /// starts: 24 ms.
 const HIST_TICKS: usize = 6;
@@ -265,6 +394,10 @@ pub struct Plan {
     tick_len: usize,
     /// e^{−jω_k L}: rotation of one tick at frequency k.
     rot: [Complex32; 8],
+    /// `rot²` (two ticks' rotation), as `rot[k] * rot[k]`.
+    rot2: [Complex32; 8],
+    /// Largest half-window phase advance (δ·2L) within the deviation limit, per frequency.
+    max_adv: [f32; 8],
     /// Minimum |X|² (window response, table units) for a tone at the minimum level.
     min_x2: f32,
     /// Scale from window |X| (table units) to amplitude (sample units).
@@ -366,10 +499,15 @@ impl Plan {
         let min_x2 = (min_amp / x_to_amp).powi(2);
         let min_window_energy = (min_amp * min_amp * n / 16.0) as f32; // two tones: 2·A²/2·N
         let ms = |v: f32| (v as f64 * fs / 1000.0).round() as u64;
+        let rad_per_hz = (2.0 * core::f64::consts::PI * 2.0 * tick_len as f64 / fs) as f32;
         Ok(Plan {
             bank,
             tick_len,
             rot,
+            rot2: rot.map(|r| r * r),
+            max_adv: core::array::from_fn(|k| {
+                cfg.max_freq_deviation * ALL_FREQS[k] as f32 * rad_per_hz
+            }),
             min_x2: min_x2 as f32,
             x_to_amp: x_to_amp as f32,
             window_len: tick_len * WINDOW_TICKS,
@@ -387,7 +525,7 @@ impl Plan {
             dominance: 10f32.powf(cfg.min_dominance_db / 10.0),
             twist_hi: 10f32.powf(cfg.max_normal_twist_db / 10.0),
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
-            rad_per_hz: (2.0 * core::f64::consts::PI * 2.0 * tick_len as f64 / fs) as f32,
+            rad_per_hz,
             min_ratio: cfg.min_tone_ratio,
             min_ratio_clipped: cfg.min_tone_ratio * CLIPPED_RATIO_FACTOR,
             group,
@@ -668,6 +806,7 @@ impl Detector {
         self.reset();
     }
 
+    #[inline(never)]
     fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
         let newest = Resp {
             re: core::array::from_fn(|k| self.acc[2 * k] as f32),
@@ -676,18 +815,58 @@ impl Detector {
         let order = RING_ORDER[self.head as usize];
         let energy = self.ring_energy.iter().sum::<f32>() + self.energy as f32;
         self.ticks += 1;
+        let placed = self.tone.as_ref().map(|t| t.off_at.is_some());
+        if energy < self.plan.min_window_energy && placed != Some(false) {
+            // Too quiet for any key, and no tone in progress or only one whose end is
+            // already placed: what the window checks would conclude (no hit), without them.
+            self.prev_bins = [NO_BIN; 2];
+            if placed.is_some() {
+                self.step(&Mags::NONE, None, on_event);
+            }
+        } else {
+            self.check_window(&newest, order, energy, on_event);
+        }
+        // The oldest tick leaves the window for the history; the newest takes its slot.
+        let h = self.hist_head as usize % HIST_TICKS;
+        log_powers(&self.ring[order[0]], &mut self.hist[h]);
+        self.hist_head = if h + 1 == HIST_TICKS { 0 } else { h as u8 + 1 };
+        self.ring[order[0]] = newest;
+        self.ring_energy[order[0]] = self.energy as f32;
+        self.head = order[1] as u8; // the next oldest
+        self.acc = [0; 16];
+        self.energy = 0;
+        self.pos = 0;
+    }
+
+    /// The window checks and the duration state machine for the window ending with `newest`
+    /// (the ring's other ticks in `order`).
+    #[inline(never)]
+    fn check_window(
+        &mut self,
+        newest: &Resp,
+        order: [usize; 3],
+        energy: f32,
+        on_event: &mut impl FnMut(Event),
+    ) {
         // Hysteresis only for a confirmed key: a candidate must pass the full checks.
         let held = self.tone.as_ref().filter(|t| t.confirmed).map(|t| t.key);
         let w: Window = [
             &self.ring[order[0]],
             &self.ring[order[1]],
             &self.ring[order[2]],
-            &newest,
+            newest,
         ];
         let (hit, prev) = self.analyze(&w, energy, held);
-        // The oldest tick's powers go to the history; the state machine needs the window's
-        // magnitudes only while a tone is in progress or starts.
-        let mags: Option<Mags> = (self.tone.is_some() || hit.is_some()).then(|| magnitudes(&w));
+        // The state machine needs the window's magnitudes only while a tone is in progress
+        // or starts.
+        // A tone whose end is already placed needs them only if it resumes (a hit).
+        let current = self.tone.as_ref().map(|t| t.key);
+        let placed = self.tone.as_ref().is_some_and(|t| t.off_at.is_some());
+        let mags: Option<Mags> = match (current, hit) {
+            (None, None) => None,
+            (Some(_), None) if placed => Some(Mags::NONE),
+            _ => Some(Mags::new(&w, current, hit.map(|h| h.key))),
+        };
         match prev {
             Some((bins, x)) => {
                 self.prev_bins = bins;
@@ -698,16 +877,6 @@ impl Detector {
         if let Some(mags) = &mags {
             self.step(mags, hit, on_event);
         }
-        // The oldest tick leaves the window for the history; the newest takes its slot.
-        let h = self.hist_head as usize;
-        log_powers(&self.ring[order[0]], &mut self.hist[h % HIST_TICKS]);
-        self.hist_head = ((h + 1) % HIST_TICKS) as u8;
-        self.ring[order[0]] = newest;
-        self.ring_energy[order[0]] = self.energy as f32;
-        self.head = order[1] as u8; // the next oldest
-        self.acc = [0; 16];
-        self.energy = 0;
-        self.pos = 0;
     }
 
     /// Run the window checks. While `current` (the key of the tone in progress) continues,
@@ -716,6 +885,7 @@ impl Detector {
     /// Also returns the window's responses at the strongest bin of each group, for the next
     /// tick's frequency measurement.
     #[allow(clippy::type_complexity)]
+    #[inline(never)]
     fn analyze(
         &self,
         w: &Window,
@@ -756,6 +926,7 @@ impl Detector {
     /// dominance and purity (with the hysteresis thresholds, on the uncorrected amplitudes)
     /// say whether it is still there. A quarter of the full check's work.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn hold(
         &self,
         energy: f32,
@@ -805,6 +976,7 @@ impl Detector {
 
     /// The checks on one window whose strongest bins are `lo` and `hi`.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn judge(
         &self,
         current: Option<Key>,
@@ -841,35 +1013,41 @@ impl Detector {
         // a mix is then not inflated into passing the purity check.
         let same_bins = self.prev_bins == [lo as u8, hi as u8];
         let tick = plan.tick_len as f32;
-        let mut u = [Complex32::new(1.0, 0.0); 2];
-        let mut delta = [0f32; 2];
-        for (i, &k) in [lo, hi].iter().enumerate() {
-            let (a, b) = (half_a.get(k), half_b.get(k));
-            let (na, nb) = (a.norm_sqr(), b.norm_sqr());
-            // Both halves must carry the tone (about equal magnitude).
+        let k = [lo, hi];
+        // Both halves must carry each tone (about equal magnitude).
+        for &k in &k {
+            let (na, nb) = (half_a.norm_sqr(k), half_b.norm_sqr(k));
             if na < 0.25 * nb || nb < 0.25 * na {
                 return None;
             }
-            let r = plan.rot[k];
-            let z = b * a.conj() * (r * r);
-            let adv = fast_arg(z); // δ·2L
-            if adv.abs() > plan.cfg.max_freq_deviation * ALL_FREQS[k] as f32 * plan.rad_per_hz {
+        }
+        // Lanes 0, 1: z = b·conj(a)·r² of the low and high tone; lanes 2, 3: w = X·conj(X₋₁)·r.
+        let (bl, bh, xl, xh) = (half_b.get(lo), half_b.get(hi), x.get(lo), x.get(hi));
+        let p = C4::new([bl, bh, xl, xh]);
+        let (al, ah) = (half_a.get(lo), half_a.get(hi));
+        let q = C4::new([al, ah, self.prev_x[0], self.prev_x[1]]);
+        let r = C4::new([plan.rot2[lo], plan.rot2[hi], plan.rot[lo], plan.rot[hi]]);
+        let zw = p.mul(q.conj()).mul(r);
+        let adv = zw.fast_arg(); // δ·2L (lanes 0, 1), δ·L (lanes 2, 3)
+        let w_norm = zw.norm_sqr();
+        let mut u = [Complex32::new(1.0, 0.0); 2];
+        let mut delta = [0f32; 2];
+        for i in 0..2 {
+            if adv[i].abs() > plan.max_adv[k[i]] {
                 return None;
             }
-            let w = x.get(k) * self.prev_x[i].conj() * r; // e^{jδL}
-            if same_bins && w.norm_sqr() > 0.0 {
+            if same_bins && w_norm[2 + i] > 0.0 {
                 // The two must agree: a tone beyond ±62.5 Hz aliases between the halves
                 // (1576 Hz reads as 1477 − 26 Hz there, + 99 Hz here).
-                let adv_w = fast_arg(w);
-                if (adv - 2.0 * adv_w).abs() > plan.agree_rad {
+                if (adv[i] - 2.0 * adv[2 + i]).abs() > plan.agree_rad {
                     return None;
                 }
-                let v = unit(w);
+                let v = unit(zw.get(2 + i));
                 u[i] = v * v;
-                delta[i] = adv_w / tick;
+                delta[i] = adv[2 + i] / tick;
             } else {
-                u[i] = unit(z);
-                delta[i] = adv / (2.0 * tick);
+                u[i] = unit(zw.get(i));
+                delta[i] = adv[i] / (2.0 * tick);
             }
         }
         let amp = self.tone_amplitudes(x, [lo, hi], u, delta);
@@ -911,6 +1089,7 @@ impl Detector {
     /// known, and the 2×2 system `X = K·C` gives the tones' complex amplitudes `C`. This
     /// removes the ±0.5 dB ripple a rectangular 16 ms window leaves on the levels and twist.
     /// Uses only complex arithmetic: `u = e^{jδN/2}` comes from the frequency check.
+    #[inline(never)]
     fn tone_amplitudes(
         &self,
         x: &Resp,
@@ -927,18 +1106,25 @@ impl Detector {
         };
         let win = |i: usize| plan.e_win[k[i]] * u[i] * u[i];
         let (s0, s1, w0, w1) = (step(0), step(1), win(0), win(1));
-        let kern = |tone_win: Complex32, tone_step: Complex32, bin: usize| {
-            let den = Complex32::new(1.0, 0.0) - tone_step * plan.e_step[bin].conj();
-            if den.norm_sqr() < 1e-12 {
+        // The four kernels at once: lanes (tone, bin) = (0, 0), (1, 1), (1, 0), (0, 1).
+        let tone_win = C4::new([w0, w1, w1, w0]);
+        let tone_step = C4::new([s0, s1, s1, s0]);
+        let (bw0, bw1) = (plan.e_win[k[0]], plan.e_win[k[1]]);
+        let (bs0, bs1) = (plan.e_step[k[0]], plan.e_step[k[1]]);
+        let bin_win = C4::new([bw0, bw1, bw0, bw1]);
+        let bin_step = C4::new([bs0, bs1, bs0, bs1]);
+        let one = C4::splat(Complex32::new(1.0, 0.0));
+        let den = one.sub(tone_step.mul(bin_step.conj()));
+        let num = one.sub(tone_win.mul(bin_win.conj()));
+        let kern = num.div(den);
+        let den2 = den.norm_sqr();
+        let [k00, k11, k01, k10]: [Complex32; 4] = core::array::from_fn(|i| {
+            if den2[i] < 1e-12 {
                 Complex32::new(n, 0.0)
             } else {
-                (Complex32::new(1.0, 0.0) - tone_win * plan.e_win[bin].conj()) / den
+                kern.get(i)
             }
-        };
-        let k00 = kern(w0, s0, k[0]);
-        let k11 = kern(w1, s1, k[1]);
-        let k01 = kern(w1, s1, k[0]); // high tone seen in the low bin
-        let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
+        });
         let det = k00 * k11 - k01 * k10;
         let (x0, x1) = (x.get(k[0]), x.get(k[1]));
         if det.norm_sqr() < 1e-6 * n.powi(4) {
@@ -971,10 +1157,10 @@ impl Detector {
     /// The window ticks' magnitudes at `key`'s two frequencies.
     #[inline]
     fn tick_magnitudes(w: &Mags, key: Key) -> ([f32; WINDOW_TICKS], [f32; WINDOW_TICKS]) {
-        let (kl, kh) = (key.row(), key.col() + 4);
+        let m = w.of(key);
         (
-            core::array::from_fn(|m| w[m][kl]),
-            core::array::from_fn(|m| w[m][kh]),
+            core::array::from_fn(|i| m[i]),
+            core::array::from_fn(|i| m[WINDOW_TICKS + i]),
         )
     }
 
@@ -985,6 +1171,7 @@ impl Detector {
     /// window start. A gap is bridged when the *estimated gap* (resumed start − end) is at
     /// most `max_dropout_ms`; the end of a key is final once no resumption can be pending,
     /// `max_dropout_ms` + [`RESUME_MS`] after it.
+    #[inline(never)]
     fn step(&mut self, w: &Mags, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len as u64;
         let now = self.ticks * l; // end of the newest tick
@@ -1000,7 +1187,12 @@ impl Detector {
             }
             return;
         };
-        let cov = Self::coverage(w, t.key);
+        // (Not needed, and not measured, when there is no hit and the end is placed.)
+        let cov = if hit.is_some() || t.off_at.is_none() {
+            Self::coverage(w, t.key)
+        } else {
+            [0.0; WINDOW_TICKS]
+        };
         let newest = cov[WINDOW_TICKS - 1];
         match hit {
             Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
@@ -1250,17 +1442,19 @@ fn log_powers(t: &Resp, out: &mut [u8; 8]) {
     }
 }
 
-/// The magnitudes `|X|` of the four ticks of a window at the eight frequencies, in lanes.
+/// The magnitudes `|X|` of the four ticks of a window at `key`'s two frequencies: the low
+/// tone's in lanes 0..4, the high tone's in 4..8, oldest first (eight lanes: vectorises).
 #[inline]
-fn magnitudes(w: &Window) -> Mags {
-    let mut out = [[0f32; 8]; WINDOW_TICKS];
-    for (o, t) in out.iter_mut().zip(w) {
-        #[allow(clippy::needless_range_loop)] // one index across many lanes: vectorises
-        for k in 0..8 {
-            o[k] = (t.re[k] * t.re[k] + t.im[k] * t.im[k]).sqrt();
-        }
-    }
-    out
+fn key_magnitudes(w: &Window, key: Key) -> [f32; 2 * WINDOW_TICKS] {
+    let (kl, kh) = (key.row(), key.col() + 4);
+    let (t0, t1, t2, t3) = (w[0], w[1], w[2], w[3]);
+    let re = [
+        t0.re[kl], t1.re[kl], t2.re[kl], t3.re[kl], t0.re[kh], t1.re[kh], t2.re[kh], t3.re[kh],
+    ];
+    let im = [
+        t0.im[kl], t1.im[kl], t2.im[kl], t3.im[kl], t0.im[kh], t1.im[kh], t2.im[kh], t3.im[kh],
+    ];
+    core::array::from_fn(|i| (re[i] * re[i] + im[i] * im[i]).sqrt())
 }
 
 /// The power a [`log_power`] byte stands for.

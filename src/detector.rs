@@ -49,6 +49,10 @@ use core::fmt;
 use num_complex::Complex32;
 use std::sync::Arc;
 
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod avx2;
+
 /// While a key continues, its purity threshold is this fraction of `min_tone_ratio` and its
 /// dominance threshold half of `min_dominance_db` (in dB).
 const HOLD_RATIO_FACTOR: f32 = 0.7;
@@ -134,97 +138,6 @@ impl Resp {
         self.re[k] * self.re[k] + self.im[k] * self.im[k]
     }
 }
-/// Four complex values in lanes (real and imaginary parts apart), for the per-window checks
-/// that treat both tones at once. The arithmetic is `Complex32`'s, operation for operation,
-/// so results are the same bits as the scalar forms.
-#[derive(Clone, Copy, Debug)]
-struct C4 {
-    re: [f32; 4],
-    im: [f32; 4],
-}
-
-impl C4 {
-    #[inline]
-    fn new(v: [Complex32; 4]) -> C4 {
-        C4 {
-            re: [v[0].re, v[1].re, v[2].re, v[3].re],
-            im: [v[0].im, v[1].im, v[2].im, v[3].im],
-        }
-    }
-
-    #[inline]
-    fn splat(z: Complex32) -> C4 {
-        C4 {
-            re: [z.re; 4],
-            im: [z.im; 4],
-        }
-    }
-
-    #[inline]
-    fn get(&self, i: usize) -> Complex32 {
-        Complex32::new(self.re[i], self.im[i])
-    }
-
-    #[inline]
-    fn conj(self) -> C4 {
-        C4 {
-            re: self.re,
-            im: self.im.map(|v| -v),
-        }
-    }
-
-    #[inline]
-    fn mul(self, o: C4) -> C4 {
-        C4 {
-            re: core::array::from_fn(|i| self.re[i] * o.re[i] - self.im[i] * o.im[i]),
-            im: core::array::from_fn(|i| self.re[i] * o.im[i] + self.im[i] * o.re[i]),
-        }
-    }
-
-    #[inline]
-    fn sub(self, o: C4) -> C4 {
-        C4 {
-            re: core::array::from_fn(|i| self.re[i] - o.re[i]),
-            im: core::array::from_fn(|i| self.im[i] - o.im[i]),
-        }
-    }
-
-    #[inline]
-    fn norm_sqr(&self) -> [f32; 4] {
-        core::array::from_fn(|i| self.re[i] * self.re[i] + self.im[i] * self.im[i])
-    }
-
-    #[inline]
-    fn div(self, o: C4) -> C4 {
-        let n = o.norm_sqr();
-        C4 {
-            re: core::array::from_fn(|i| (self.re[i] * o.re[i] + self.im[i] * o.im[i]) / n[i]),
-            im: core::array::from_fn(|i| (self.im[i] * o.re[i] - self.re[i] * o.im[i]) / n[i]),
-        }
-    }
-
-    /// [`fast_arg`] of each lane (the same operations, without branches).
-    #[inline]
-    fn fast_arg(&self) -> [f32; 4] {
-        use core::f32::consts::{FRAC_PI_2, PI};
-        core::array::from_fn(|i| {
-            let (x, y) = (self.re[i], self.im[i]);
-            let (ax, ay) = (x.abs(), y.abs());
-            let (lo, hi) = (ax.min(ay), ax.max(ay));
-            let a = if hi > 0.0 { lo / hi } else { 0.0 };
-            let s = a * a;
-            let r = ((-0.046_496_475 * s + 0.159_314_22) * s - 0.327_622_76) * s * a + a;
-            let r = if ay > ax { FRAC_PI_2 - r } else { r };
-            let r = if x < 0.0 { PI - r } else { r };
-            if y < 0.0 {
-                -r
-            } else {
-                r
-            }
-        })
-    }
-}
-
 /// Ticks of history kept before the window (quantised powers) for placing late-recognised
 /// starts: 24 ms.
 const HIST_TICKS: usize = 6;
@@ -398,6 +311,9 @@ pub struct Plan {
     rot2: [Complex32; 8],
     /// Largest half-window phase advance (δ·2L) within the deviation limit, per frequency.
     max_adv: [f32; 8],
+    /// Set when the CPU has AVX2: the per-tick analysis then runs compiled for it.
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<avx2::Token>,
     /// Minimum |X|² (window response, table units) for a tone at the minimum level.
     min_x2: f32,
     /// Scale from window |X| (table units) to amplitude (sample units).
@@ -429,8 +345,6 @@ pub struct Plan {
     agree_rad: f32,
     twist_hi: f32,
     twist_lo: f32,
-    /// Radians of half-window phase advance per Hz of deviation.
-    rad_per_hz: f32,
     min_ratio: f32,
     min_tone_samples: u64,
     max_dropout_samples: u64,
@@ -505,6 +419,8 @@ impl Plan {
             tick_len,
             rot,
             rot2: rot.map(|r| r * r),
+            #[cfg(target_arch = "x86_64")]
+            avx2: avx2::Token::detect(),
             max_adv: core::array::from_fn(|k| {
                 cfg.max_freq_deviation * ALL_FREQS[k] as f32 * rad_per_hz
             }),
@@ -525,7 +441,7 @@ impl Plan {
             dominance: 10f32.powf(cfg.min_dominance_db / 10.0),
             twist_hi: 10f32.powf(cfg.max_normal_twist_db / 10.0),
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
-            rad_per_hz,
+
             min_ratio: cfg.min_tone_ratio,
             min_ratio_clipped: cfg.min_tone_ratio * CLIPPED_RATIO_FACTOR,
             group,
@@ -806,8 +722,18 @@ impl Detector {
         self.reset();
     }
 
-    #[inline(never)]
     fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(t) = self.plan.avx2 {
+            avx2::end_tick(self, t, on_event);
+            return;
+        }
+        self.end_tick_body(on_event);
+    }
+
+    /// [`Detector::end_tick`]'s work (inlined into each compiled version of it).
+    #[inline(always)]
+    fn end_tick_body(&mut self, on_event: &mut impl FnMut(Event)) {
         let newest = Resp {
             re: core::array::from_fn(|k| self.acc[2 * k] as f32),
             im: core::array::from_fn(|k| self.acc[2 * k + 1] as f32),
@@ -840,7 +766,7 @@ impl Detector {
 
     /// The window checks and the duration state machine for the window ending with `newest`
     /// (the ring's other ticks in `order`).
-    #[inline(never)]
+    #[inline(always)]
     fn check_window(
         &mut self,
         newest: &Resp,
@@ -885,7 +811,7 @@ impl Detector {
     /// Also returns the window's responses at the strongest bin of each group, for the next
     /// tick's frequency measurement.
     #[allow(clippy::type_complexity)]
-    #[inline(never)]
+    #[inline(always)]
     fn analyze(
         &self,
         w: &Window,
@@ -926,7 +852,7 @@ impl Detector {
     /// dominance and purity (with the hysteresis thresholds, on the uncorrected amplitudes)
     /// say whether it is still there. A quarter of the full check's work.
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
+    #[inline(always)]
     fn hold(
         &self,
         energy: f32,
@@ -976,7 +902,7 @@ impl Detector {
 
     /// The checks on one window whose strongest bins are `lo` and `hi`.
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
+    #[inline(always)]
     fn judge(
         &self,
         current: Option<Key>,
@@ -1021,33 +947,29 @@ impl Detector {
                 return None;
             }
         }
-        // Lanes 0, 1: z = b·conj(a)·r² of the low and high tone; lanes 2, 3: w = X·conj(X₋₁)·r.
-        let (bl, bh, xl, xh) = (half_b.get(lo), half_b.get(hi), x.get(lo), x.get(hi));
-        let p = C4::new([bl, bh, xl, xh]);
-        let (al, ah) = (half_a.get(lo), half_a.get(hi));
-        let q = C4::new([al, ah, self.prev_x[0], self.prev_x[1]]);
-        let r = C4::new([plan.rot2[lo], plan.rot2[hi], plan.rot[lo], plan.rot[hi]]);
-        let zw = p.mul(q.conj()).mul(r);
-        let adv = zw.fast_arg(); // δ·2L (lanes 0, 1), δ·L (lanes 2, 3)
-        let w_norm = zw.norm_sqr();
         let mut u = [Complex32::new(1.0, 0.0); 2];
         let mut delta = [0f32; 2];
         for i in 0..2 {
-            if adv[i].abs() > plan.max_adv[k[i]] {
+            let k = k[i];
+            let z = mul_conj(half_b.get(k), half_a.get(k)) * plan.rot2[k];
+            let adv = fast_arg(z); // δ·2L
+            if adv.abs() > plan.max_adv[k] {
                 return None;
             }
-            if same_bins && w_norm[2 + i] > 0.0 {
+            let w = mul_conj(x.get(k), self.prev_x[i]) * plan.rot[k]; // e^{jδL}
+            if same_bins && w.norm_sqr() > 0.0 {
                 // The two must agree: a tone beyond ±62.5 Hz aliases between the halves
                 // (1576 Hz reads as 1477 − 26 Hz there, + 99 Hz here).
-                if (adv[i] - 2.0 * adv[2 + i]).abs() > plan.agree_rad {
+                let adv_w = fast_arg(w);
+                if (adv - 2.0 * adv_w).abs() > plan.agree_rad {
                     return None;
                 }
-                let v = unit(zw.get(2 + i));
+                let v = unit(w);
                 u[i] = v * v;
-                delta[i] = adv[2 + i] / tick;
+                delta[i] = adv_w / tick;
             } else {
-                u[i] = unit(zw.get(i));
-                delta[i] = adv[i] / (2.0 * tick);
+                u[i] = unit(z);
+                delta[i] = adv / (2.0 * tick);
             }
         }
         let amp = self.tone_amplitudes(x, [lo, hi], u, delta);
@@ -1089,7 +1011,7 @@ impl Detector {
     /// known, and the 2×2 system `X = K·C` gives the tones' complex amplitudes `C`. This
     /// removes the ±0.5 dB ripple a rectangular 16 ms window leaves on the levels and twist.
     /// Uses only complex arithmetic: `u = e^{jδN/2}` comes from the frequency check.
-    #[inline(never)]
+    #[inline(always)]
     fn tone_amplitudes(
         &self,
         x: &Resp,
@@ -1106,25 +1028,18 @@ impl Detector {
         };
         let win = |i: usize| plan.e_win[k[i]] * u[i] * u[i];
         let (s0, s1, w0, w1) = (step(0), step(1), win(0), win(1));
-        // The four kernels at once: lanes (tone, bin) = (0, 0), (1, 1), (1, 0), (0, 1).
-        let tone_win = C4::new([w0, w1, w1, w0]);
-        let tone_step = C4::new([s0, s1, s1, s0]);
-        let (bw0, bw1) = (plan.e_win[k[0]], plan.e_win[k[1]]);
-        let (bs0, bs1) = (plan.e_step[k[0]], plan.e_step[k[1]]);
-        let bin_win = C4::new([bw0, bw1, bw0, bw1]);
-        let bin_step = C4::new([bs0, bs1, bs0, bs1]);
-        let one = C4::splat(Complex32::new(1.0, 0.0));
-        let den = one.sub(tone_step.mul(bin_step.conj()));
-        let num = one.sub(tone_win.mul(bin_win.conj()));
-        let kern = num.div(den);
-        let den2 = den.norm_sqr();
-        let [k00, k11, k01, k10]: [Complex32; 4] = core::array::from_fn(|i| {
-            if den2[i] < 1e-12 {
+        let kern = |tone_win: Complex32, tone_step: Complex32, bin: usize| {
+            let den = one_minus(mul_conj(tone_step, plan.e_step[bin]));
+            if den.norm_sqr() < 1e-12 {
                 Complex32::new(n, 0.0)
             } else {
-                kern.get(i)
+                one_minus(mul_conj(tone_win, plan.e_win[bin])) / den
             }
-        });
+        };
+        let k00 = kern(w0, s0, k[0]);
+        let k11 = kern(w1, s1, k[1]);
+        let k01 = kern(w1, s1, k[0]); // high tone seen in the low bin
+        let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
         let det = k00 * k11 - k01 * k10;
         let (x0, x1) = (x.get(k[0]), x.get(k[1]));
         if det.norm_sqr() < 1e-6 * n.powi(4) {
@@ -1141,6 +1056,7 @@ impl Detector {
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
     /// strongest tick of each tone.
+    #[inline(always)]
     fn coverage(w: &Mags, key: Key) -> [f32; WINDOW_TICKS] {
         let (ml, mh) = Self::tick_magnitudes(w, key);
         let ref_l = ml.iter().copied().fold(0f32, f32::max);
@@ -1149,6 +1065,7 @@ impl Detector {
     }
 
     /// Coverage of each window tick against the full-tick magnitudes `(ref_l, ref_h)`.
+    #[inline(always)]
     fn coverage_against(w: &Mags, key: Key, refs: (f32, f32)) -> [f32; WINDOW_TICKS] {
         let (ml, mh) = Self::tick_magnitudes(w, key);
         coverage_of(&ml, &mh, refs)
@@ -1171,7 +1088,7 @@ impl Detector {
     /// window start. A gap is bridged when the *estimated gap* (resumed start − end) is at
     /// most `max_dropout_ms`; the end of a key is final once no resumption can be pending,
     /// `max_dropout_ms` + [`RESUME_MS`] after it.
-    #[inline(never)]
+    #[inline(always)]
     fn step(&mut self, w: &Mags, hit: Option<Hit>, on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len as u64;
         let now = self.ticks * l; // end of the newest tick
@@ -1250,6 +1167,7 @@ impl Detector {
     }
 
     /// End the tone `t` at `end`: report it if it was confirmed.
+    #[inline(always)]
     fn close(&mut self, t: Tone, end: u64, now: u64, on_event: &mut impl FnMut(Event)) {
         self.tone = None;
         if t.confirmed {
@@ -1267,6 +1185,7 @@ impl Detector {
     }
 
     /// A hit while idle: a tone starts if the newest tick carries it.
+    #[inline(always)]
     fn begin(
         &mut self,
         w: &Mags,
@@ -1317,6 +1236,7 @@ impl Detector {
     /// Samples of `key`'s tone in the history ticks just before the window, walking back
     /// from the newest while the ticks are wholly covered (the first partial one is the
     /// tone's start).
+    #[inline(always)]
     fn covered_before_window(&self, key: Key, (ref_l, ref_h): (f32, f32)) -> u64 {
         let (kl, kh) = (key.row(), key.col() + 4);
         let (ref_l, ref_h) = (ref_l * ref_l, ref_h * ref_h);
@@ -1342,6 +1262,7 @@ impl Detector {
     }
 
     /// Report `KeyDown` once the tone in progress has lasted `min_tone_ms`.
+    #[inline(always)]
     fn maybe_confirm(&mut self, now: u64, on_event: &mut impl FnMut(Event)) {
         if let Some(t) = self.tone.as_mut() {
             if !t.confirmed && t.last_end.saturating_sub(t.hit_start) >= self.plan.min_tone_samples
@@ -1358,6 +1279,18 @@ impl Detector {
     }
 }
 
+/// `a · conj(b)`: the same bits as `a * b.conj()` (negation is exact), fewer operations.
+#[inline(always)]
+fn mul_conj(a: Complex32, b: Complex32) -> Complex32 {
+    Complex32::new(a.re * b.re + a.im * b.im, a.im * b.re - a.re * b.im)
+}
+
+/// `1 − z`, as `Complex32::new(1.0, 0.0) - z` computes it (`0 − im`, not `−im`).
+#[inline(always)]
+fn one_minus(z: Complex32) -> Complex32 {
+    Complex32::new(1.0 - z.re, 0.0 - z.im)
+}
+
 /// `z / |z|` without libm and without overflow: `z.norm_sqr()` itself overflows `f32` for
 /// the half-window products at 44.1/48 kHz (|z| ≈ 2e19 for a 0 dBm0 tone), so scale by the
 /// larger component first. Zero stays zero.
@@ -1371,6 +1304,7 @@ fn unit(z: Complex32) -> Complex32 {
 }
 
 /// `z.arg()`, to about 2e-4 rad (0.01 Hz of frequency), without a libm call (it runs for every tick of a tone).
+#[inline]
 fn fast_arg(z: Complex32) -> f32 {
     use core::f32::consts::{FRAC_PI_2, PI};
     let (ax, ay) = (z.re.abs(), z.im.abs());
@@ -1573,6 +1507,88 @@ pub fn detect<S: Sample>(sample_rate: u32, samples: &[S]) -> Result<Vec<KeyPress
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys at many levels, offsets and twists, with and without gaps, over noise and
+    /// (at 8 kHz) recorded speech and music: a signal that reaches every branch of the
+    /// per-tick analysis.
+    fn busy_signal(rate: u32, seed: u64) -> Vec<i16> {
+        let mut st = seed | 1;
+        let mut rnd = move || {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            (st >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let fs = rate as f64;
+        let mut x = Vec::new();
+        for i in 0..48 {
+            let key = Key::ALL[i % 16];
+            let (fl, fh) = key.frequencies();
+            let dev = |r: f64| 1.0 + (r - 0.5) * 0.07; // ±3.5 %
+            let (fl, fh) = (fl * dev(rnd()), fh * dev(rnd()));
+            let level = -45.0 + 52.0 * rnd();
+            let twist = -10.0 + 20.0 * rnd();
+            let al = generator::dbm0_to_peak(level + twist / 2.0);
+            let ah = generator::dbm0_to_peak(level - twist / 2.0);
+            let on = ((0.015 + 0.1 * rnd()) * fs) as usize;
+            let off = ((0.005 + 0.06 * rnd()) * fs) as usize;
+            x.extend(std::iter::repeat_n(0.0, off));
+            let w = 2.0 * core::f64::consts::PI / fs;
+            x.extend(
+                (0..on)
+                    .map(|n| al * (w * fl * n as f64).sin() + ah * (w * fh * n as f64 + 1.0).sin()),
+            );
+        }
+        let bed = if rate == 8000 {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/speech-real-8k.wav");
+            crate::wav::read_all(path)
+                .map(|a| a.samples)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        x.iter()
+            .enumerate()
+            .map(|(n, &v)| {
+                let b = bed
+                    .get(n % bed.len().max(1))
+                    .map_or(0.0, |&b| b as f64 * 0.1);
+                let noise = (rnd() - 0.5) * 300.0;
+                (v + b + noise).round().clamp(-32768.0, 32767.0) as i16
+            })
+            .collect()
+    }
+
+    #[test]
+    fn simd_analysis_matches_the_baseline_build() {
+        for (i, rate) in [8000u32, 16000, 44100, 48000].into_iter().enumerate() {
+            let x = busy_signal(rate, 77 + i as u64);
+            let run = |plan: Plan| {
+                let mut det = Detector::with_plan(Arc::new(plan));
+                let mut ev = Vec::new();
+                for f in x.chunks(160) {
+                    det.process(f, |e| ev.push(e));
+                }
+                det.finish(|e| ev.push(e));
+                ev
+            };
+            let simd = Plan::new(DetectorConfig::with_rate(rate)).unwrap();
+            #[allow(unused_mut)]
+            let mut baseline = Plan::new(DetectorConfig::with_rate(rate)).unwrap();
+            #[cfg(target_arch = "x86_64")]
+            {
+                baseline.avx2 = None;
+            }
+            let (a, b) = (run(simd), run(baseline));
+            // The signal must exercise the detector: many keys found, some rejected.
+            let keys = b
+                .iter()
+                .filter(|e| matches!(e, Event::KeyUp { .. }))
+                .count();
+            assert!((10..48).contains(&keys), "{rate} Hz: {keys} keys");
+            assert_eq!(a, b, "{rate} Hz");
+        }
+    }
 
     #[test]
     fn fast_arg_matches_atan2() {

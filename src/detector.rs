@@ -72,6 +72,10 @@ const CLIPPED_PEAK_SUM: f32 = 30000.0;
 /// Purity threshold for clipped keys, as a fraction of `min_tone_ratio`: a +3 dBm0 key clipped
 /// at 16-bit full scale keeps 0.79–0.88 of its power in the two fundamentals.
 const CLIPPED_RATIO_FACTOR: f32 = 0.9;
+/// Range of a held key's tick power, as a fraction of its measured level, within which the
+/// tick alone continues it (−1.9 / +1.9 dB).
+const HELD_TICK_MIN: f32 = 0.65;
+const HELD_TICK_MAX: f32 = 1.55;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
@@ -742,7 +746,9 @@ impl Detector {
         let energy = self.ring_energy.iter().sum::<f32>() + self.energy as f32;
         self.ticks += 1;
         let placed = self.tone.as_ref().map(|t| t.off_at.is_some());
-        if energy < self.plan.min_window_energy && placed != Some(false) {
+        if let Some(bins) = self.held_tick(&newest) {
+            self.continue_held(&newest, order, bins);
+        } else if energy < self.plan.min_window_energy && placed != Some(false) {
             // Too quiet for any key, and no tone in progress or only one whose end is
             // already placed: what the window checks would conclude (no hit), without them.
             self.prev_bins = [NO_BIN; 2];
@@ -762,6 +768,83 @@ impl Detector {
         self.acc = [0; 16];
         self.energy = 0;
         self.pos = 0;
+    }
+
+    /// The per-tick continuation of a reported key: while a confirmed key is on and the
+    /// newest tick, on its own, carries both tones at the key's measured levels (within
+    /// −1.9/+1.9 dB: a tick's response varies by ±0.6 dB with the other tone's leakage and
+    /// loses up to 0.3 dB at a 2.5 % offset), at its frequencies (tick-to-tick phase advance
+    /// within the deviation limit), and they carry the hold purity of the tick's
+    /// energy, the key goes on without the window checks (which would pass: the window's
+    /// older ticks passed them before). Returns the key's bins, or `None` when the full
+    /// window checks must decide (the tone changes, ends, or speech or noise comes in).
+    #[inline(always)]
+    fn held_tick(&self, newest: &Resp) -> Option<[u8; 2]> {
+        let plan = &*self.plan;
+        let t = self.tone.as_ref()?;
+        let bins = [t.key.row() as u8, t.key.col() as u8 + 4];
+        if !t.confirmed || t.off_at.is_some() || self.prev_bins != bins {
+            return None;
+        }
+        let (kl, kh) = (bins[0] as usize, bins[1] as usize);
+        let (pl, ph) = (newest.norm_sqr(kl), newest.norm_sqr(kh));
+        // The key's levels as full-tick powers |P|² (table units).
+        let (al, ah) = if t.n_full > 0 {
+            (t.sum_lo / t.n_full as f32, t.sum_hi / t.n_full as f32)
+        } else {
+            (t.amp_lo, t.amp_hi)
+        };
+        let full = |a: f32| {
+            let m = a * plan.tick_len as f32 / 2.0 * TABLE_SCALE;
+            m * m
+        };
+        let (rl, rh) = (full(al), full(ah));
+        let in_range = |p: f32, r: f32| p >= HELD_TICK_MIN * r && p <= HELD_TICK_MAX * r;
+        if !in_range(pl, rl) || !in_range(ph, rh) {
+            return None;
+        }
+        // Still the key's frequencies: the advance from the previous tick, e^{jδL}, within
+        // the deviation limit (a 4 ms tick alone does not tell 697 from 770 Hz by level).
+        let prev = &self.ring[RING_ORDER[self.head as usize][2]];
+        for k in [kl, kh] {
+            let z = mul_conj(newest.get(k), prev.get(k)) * plan.rot[k];
+            if z.re <= 0.0 || z.im.abs() > plan.hold_tan[k] * z.re {
+                return None;
+            }
+        }
+        // Purity of the tick: the tones' power (peak²/2 each) against its mean square.
+        let l = plan.tick_len as f32;
+        let to_amp2 = (2.0 / (l * TABLE_SCALE)) * (2.0 / (l * TABLE_SCALE));
+        let tone_power = (pl * plan.group_gain[kl] + ph * plan.group_gain[kh]) * to_amp2 / 2.0;
+        (tone_power >= plan.min_ratio_hold * self.energy as f32 * 16.0 / l).then_some(bins)
+    }
+
+    /// A tick that [`Detector::held_tick`] passed: the key goes on through the newest tick.
+    /// The window's responses at the key's bins are still measured for the next window's
+    /// frequency check (the same operations as [`Detector::analyze`]).
+    #[inline(always)]
+    fn continue_held(&mut self, newest: &Resp, order: [usize; 3], bins: [u8; 2]) {
+        let plan = &*self.plan;
+        let w = [
+            &self.ring[order[0]],
+            &self.ring[order[1]],
+            &self.ring[order[2]],
+            newest,
+        ];
+        let x = bins.map(|k| {
+            let k = k as usize;
+            let r = plan.rot[k];
+            let r2 = Complex32::new(plan.rot2_lanes.re[k], plan.rot2_lanes.im[k]);
+            let a = w[0].get(k) + w[1].get(k) * r;
+            let b = w[2].get(k) + w[3].get(k) * r;
+            a + b * r2
+        });
+        self.prev_x = x;
+        let now = self.ticks * plan.tick_len as u64;
+        if let Some(t) = self.tone.as_mut() {
+            t.last_end = now;
+            t.last_counted = false;
+        }
     }
 
     /// The window checks and the duration state machine for the window ending with `newest`

@@ -548,7 +548,7 @@ impl Tone {
 #[derive(Clone, Debug)]
 pub struct Detector {
     plan: Arc<Plan>,
-    acc: [i64; 16],
+    acc: [i32; 16],
     energy: u64,
     /// Position inside the current tick.
     pos: usize,
@@ -738,9 +738,11 @@ impl Detector {
     /// [`Detector::end_tick`]'s work (inlined into each compiled version of it).
     #[inline(always)]
     fn end_tick_body(&mut self, on_event: &mut impl FnMut(Event)) {
+        // The bank's sums are in units of 2^-q; times 2^(10-q) (exact) they are Q10.
+        let s = (1u32 << self.plan.bank.shift()) as f32;
         let newest = Resp {
-            re: core::array::from_fn(|k| self.acc[2 * k] as f32),
-            im: core::array::from_fn(|k| self.acc[2 * k + 1] as f32),
+            re: core::array::from_fn(|k| self.acc[k] as f32 * s),
+            im: core::array::from_fn(|k| self.acc[8 + k] as f32 * s),
         };
         let order = RING_ORDER[self.head as usize];
         let energy = self.ring_energy.iter().sum::<f32>() + self.energy as f32;

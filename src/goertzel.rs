@@ -18,10 +18,13 @@ use num_complex::Complex;
 #[allow(unsafe_code)]
 mod x86;
 
-/// Fixed-point scale of the correlation tables (Q10: 1.0 ↦ 1024).
+/// Nominal fixed-point scale of the correlation tables (Q10: 1.0 ↦ 1024). A [`Bank`] may use
+/// a coarser precision (see [`Bank::shift`]); its sums times `2^shift` are in this scale.
 pub const TABLE_SCALE: f32 = 1024.0;
-/// Samples summed in `i32` before widening: 32 × 32768 × 1024 = 2³⁰, no overflow.
-const CHUNK: usize = 32;
+/// Finest table precision (fraction bits) a [`Bank`] uses.
+const MAX_Q: u32 = 10;
+/// Longest tick a [`Bank`] accepts (16× the detector's longest, 192 samples at 48 kHz).
+pub const MAX_TICK_LEN: usize = 4096;
 
 /// The textbook Goertzel recurrence at `freq` Hz over `x`, returning the complex DFT value
 /// `Σ x[n] e^{−j2πf n/fs}` (a non-integer bin is allowed).
@@ -48,9 +51,9 @@ pub fn goertzel(x: &[f64], freq: f64, sample_rate: f64) -> Complex<f64> {
 }
 
 /// One row of the interleaved tables: sixteen tables × one sample pair (64 bytes, aligned
-/// for 256-bit loads).
+/// to 64 for whole-row loads).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C, align(32))]
+#[repr(C, align(64))]
 pub(crate) struct Row(pub(crate) [i16; 32]);
 
 /// Which implementation of the kernel a [`Bank`] runs (all give identical sums).
@@ -96,21 +99,31 @@ impl Kernel {
 }
 
 /// The correlation tables for one sample rate: `L` samples of cos and −sin at each of the
-/// eight frequencies, in Q10, laid out for the kernel.
+/// eight frequencies, in fixed point with `q` fraction bits (`q` ≤ 10, see [`Bank::shift`]),
+/// laid out for the kernel.
 ///
-/// **Layout.** The sixteen tables (`2k`: cos ω_k i, `2k+1`: −sin ω_k i) are interleaved by
-/// *sample pairs*: row `p` holds, for each table `j`, its values at samples `2p` and `2p+1`
-/// (`row[2j]`, `row[2j+1]`; zero past the tick's end). A pair of input samples `(x₀, x₁)` is
-/// broadcast to all sixteen table lanes and multiplied pairwise — `x₀·t_j[2p] + x₁·t_j[2p+1]`
-/// for every `j` at once — which is exactly x86's `pmaddwd` (i16×i16 products, adjacent pairs
-/// summed into i32): four SSE2 or two AVX2 instructions per sample pair. The sixteen `i32`
-/// sums sit in sixteen lanes: no horizontal reduction, and any start offset works. Sums run
-/// over at most 32 samples in `i32` (|x·t| ≤ 2¹⁵·2¹⁰, 32 of them ≤ 2³⁰) before widening to
-/// `i64`, so the result is the exact integer correlation whatever the kernel and however the
-/// stream is framed.
+/// **Tables.** Table `k` (0..8) is cos ω_k i and table `8 + k` is −sin ω_k i, each
+/// `round(2^q · value)`; so the sums come out as `[re_0..re_7, im_0..im_7]`.
+///
+/// **Layout.** The sixteen tables are interleaved by *sample pairs*: row `p` holds, for each
+/// table `j`, its values at samples `2p` and `2p+1` (`row[2j]`, `row[2j+1]`; zero past the
+/// tick's end). A pair of input samples `(x₀, x₁)` is broadcast to all sixteen table lanes
+/// and multiplied pairwise — `x₀·t_j[2p] + x₁·t_j[2p+1]` for every `j` at once — which is
+/// exactly x86's `pmaddwd` (i16×i16 products, adjacent pairs summed into i32): four SSE2, two
+/// or two AVX2 instructions per sample pair. The sixteen `i32` sums sit in sixteen
+/// lanes: no horizontal reduction, and any start offset works.
+///
+/// **No overflow.** `q` is the largest precision (≤ 10) for which
+/// `32768 · max_j Σ_i |t_j(i)| ≤ 2³¹ − 1` for the quantised tables themselves, so the sum
+/// over any part of a tick of any `i16` input fits in an `i32`: the kernels sum in `i32`
+/// without widening, and the result is the exact integer correlation whatever the kernel and
+/// however the stream is framed. (At the detector's tick lengths, `q` = 10 up to about
+/// 24.9 kHz and 9 above, up to 48 kHz.)
 #[derive(Clone, Debug)]
 pub struct Bank {
     tick_len: usize,
+    /// Table fraction bits.
+    q: u32,
     /// `rows[p].0[2j + e]` = table `j` at sample `2p + e` (0 past `tick_len`).
     rows: Vec<Row>,
     kernel: Kernel,
@@ -122,7 +135,8 @@ impl Bank {
     /// builds one per rate (`tick_len` = rate / 250 ≤ 192).
     ///
     /// # Panics
-    /// If the tables (`tick_len` × 16 entries) cannot be allocated, as for any `Vec`.
+    /// If `tick_len` > [`MAX_TICK_LEN`], or if the tables (`tick_len` × 16 entries) cannot
+    /// be allocated, as for any `Vec`.
     pub fn new(sample_rate: u32, tick_len: usize, freqs: &[f64; 8]) -> Bank {
         Bank::with_kernel(sample_rate, tick_len, freqs, Kernel::best())
     }
@@ -137,15 +151,35 @@ impl Bank {
         freqs: &[f64; 8],
         kernel: Kernel,
     ) -> Bank {
+        assert!(
+            tick_len <= MAX_TICK_LEN,
+            "tick_len {tick_len} exceeds MAX_TICK_LEN ({MAX_TICK_LEN})"
+        );
         let mut rows = vec![Row([0i16; 32]); tick_len.div_ceil(2)];
-        for (k, &f) in freqs.iter().enumerate() {
-            let w = 2.0 * core::f64::consts::PI * f / sample_rate as f64;
-            let q = |v: f64| (v * TABLE_SCALE as f64).round() as i16;
-            for i in 0..tick_len {
-                let row = &mut rows[i / 2].0;
-                row[4 * k + i % 2] = q((w * i as f64).cos());
-                row[4 * k + 2 + i % 2] = q(-(w * i as f64).sin());
+        // The finest precision whose worst-case sum fits in an i32. |t| ≤ 2^q, so q = 3 always
+        // fits at MAX_TICK_LEN: 2¹⁵ · 2¹² · 2³ < 2³¹.
+        let mut q = MAX_Q;
+        loop {
+            let scale = (1u32 << q) as f64;
+            let quant = |v: f64| (v * scale).round() as i16;
+            let mut worst = 0u64;
+            for (k, &f) in freqs.iter().enumerate() {
+                let w = 2.0 * core::f64::consts::PI * f / sample_rate as f64;
+                let (mut cos_sum, mut sin_sum) = (0u64, 0u64);
+                for i in 0..tick_len {
+                    let row = &mut rows[i / 2].0;
+                    let (c, s) = (quant((w * i as f64).cos()), quant(-(w * i as f64).sin()));
+                    row[2 * k + i % 2] = c;
+                    row[2 * (8 + k) + i % 2] = s;
+                    cos_sum += c.unsigned_abs() as u64;
+                    sin_sum += s.unsigned_abs() as u64;
+                }
+                worst = worst.max(cos_sum).max(sin_sum);
             }
+            if 32768 * worst <= i32::MAX as u64 || q == 0 {
+                break;
+            }
+            q -= 1;
         }
         let kernel = match kernel {
             Kernel::Sse2 if !cfg!(target_arch = "x86_64") => Kernel::Portable,
@@ -153,6 +187,7 @@ impl Bank {
         };
         Bank {
             tick_len,
+            q,
             rows,
             kernel,
         }
@@ -168,7 +203,20 @@ impl Bank {
         self.kernel
     }
 
-    /// Table `j` (`2k`: cos, `2k+1`: −sin at frequency `k`) at sample `i` of the tick, Q10.
+    /// How many bits coarser than Q10 the tables are (`10 − q`; at the detector's tick
+    /// lengths 0 up to about 24.9 kHz, 1 above): the sums from [`Bank::accumulate`] times
+    /// `2^shift` are in [`TABLE_SCALE`] (Q10) units.
+    pub fn shift(&self) -> u32 {
+        MAX_Q - self.q
+    }
+
+    /// The tables' actual scale, `2^q` (1.0 ↦ `scale`): [`TABLE_SCALE`] / `2^shift`.
+    pub fn scale(&self) -> f32 {
+        (1u32 << self.q) as f32
+    }
+
+    /// Table `j` (`k`: cos, `8 + k`: −sin at frequency `k`) at sample `i` of the tick, in
+    /// units of 1/[`Bank::scale`].
     ///
     /// # Panics
     /// If `j ≥ 16` or `i ≥ tick_len` (a bug in the caller).
@@ -178,29 +226,24 @@ impl Bank {
     }
 
     /// Add the correlation of `x` (which starts `pos` samples into the tick) to the sixteen
-    /// accumulators (`acc[2k]` real, `acc[2k+1]` imaginary part at frequency `k`, in Q10) and
-    /// its energy (Σ ⌊x²/16⌋) to `energy`.
+    /// accumulators (`acc[k]` real, `acc[8 + k]` imaginary part at frequency `k`, in units
+    /// of 1/[`Bank::scale`]) and its energy (Σ ⌊x²/16⌋) to `energy`.
+    ///
+    /// The sums are exact as long as `acc` holds the sums of earlier parts of the same tick
+    /// (or zeros): any part of one tick fits in an `i32` (see [`Bank`]). Summing more than
+    /// one tick into `acc` may wrap around (two's complement; no panic).
     ///
     /// # Panics
     /// If `pos + x.len()` exceeds the tick length (a bug in the caller).
     #[inline]
-    pub fn accumulate(&self, x: &[i16], pos: usize, acc: &mut [i64; 16], energy: &mut u64) {
+    pub fn accumulate(&self, x: &[i16], pos: usize, acc: &mut [i32; 16], energy: &mut u64) {
         assert!(pos
             .checked_add(x.len())
             .is_some_and(|end| end <= self.tick_len));
         if let [v] = x {
-            // One sample (sample-by-sample callers): skip the chunk machinery.
+            // One sample (sample-by-sample callers): skip the loop machinery.
             let (x0, x1) = if pos % 2 == 0 { (*v, 0) } else { (0, *v) };
-            let row = &self.rows[pos / 2];
-            match self.kernel {
-                #[cfg(target_arch = "x86_64")]
-                Kernel::Sse2 | Kernel::Avx2(_) => x86::pair_sse2(row, x0, x1, acc),
-                _ => {
-                    let mut s = [0i32; 16];
-                    mac(&mut s, x0, x1, &row.0);
-                    widen(acc, &s);
-                }
-            }
+            self.pair(&self.rows[pos / 2], x0, x1, acc);
             *energy += sq16(*v) as u64;
             return;
         }
@@ -208,9 +251,7 @@ impl Bank {
         let mut x = x;
         if pos % 2 == 1 {
             if let Some((&x1, rest)) = x.split_first() {
-                let mut s = [0i32; 16];
-                mac(&mut s, 0, x1, &rows[0].0);
-                widen(acc, &s);
+                self.pair(&rows[0], 0, x1, acc);
                 *energy += sq16(x1) as u64;
                 x = rest;
                 rows = &rows[1..];
@@ -226,41 +267,43 @@ impl Bank {
             _ => accumulate_portable(rows, x, acc, energy),
         }
     }
+
+    /// One sample pair `(x0, x1)` (either may be 0) against `row`.
+    #[inline(always)]
+    fn pair(&self, row: &Row, x0: i16, x1: i16, acc: &mut [i32; 16]) {
+        match self.kernel {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Sse2 | Kernel::Avx2(_) => x86::pair_sse2(row, x0, x1, acc),
+            _ => mac(acc, x0, x1, &row.0),
+        }
+    }
 }
 
 /// The portable kernel (same contract as the x86 ones: `x` starts at an even sample, `rows[0]`
-/// is its pair).
-fn accumulate_portable(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
-    for (xc, rc) in x.chunks(CHUNK).zip(rows.chunks(CHUNK / 2)) {
-        let mut s = [0i32; 16];
-        let mut pairs = xc.chunks_exact(2);
-        for (xp, row) in (&mut pairs).zip(rc) {
-            mac(&mut s, xp[0], xp[1], &row.0);
-        }
-        if let [x0] = pairs.remainder() {
-            mac(&mut s, *x0, 0, &rc[xc.len() / 2].0);
-        }
-        widen(acc, &s);
-        *energy += xc.iter().map(|&v| sq16(v)).sum::<u32>() as u64;
+/// is its pair, `rows` has at least ⌈x.len()/2⌉ rows).
+fn accumulate_portable(rows: &[Row], x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
+    let mut pairs = x.chunks_exact(2);
+    let mut r = rows.iter();
+    for (xp, row) in (&mut pairs).zip(&mut r) {
+        mac(acc, xp[0], xp[1], &row.0);
     }
+    if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
+        mac(acc, *x0, 0, &row.0);
+    }
+    *energy += x.iter().map(|&v| sq16(v) as u64).sum::<u64>();
 }
 
-/// `s[j] += x0·row[2j] + x1·row[2j+1]` for the sixteen tables (one `pmaddwd` per 8 lanes).
+/// `s[j] += x0·row[2j] + x1·row[2j+1]` for the sixteen tables (one `pmaddwd` per 8 lanes),
+/// wrapping like the SIMD kernels (which only matters if the caller sums past one tick).
 #[inline(always)]
 fn mac(s: &mut [i32; 16], x0: i16, x1: i16, row: &[i16; 32]) {
     for (sj, t) in s.iter_mut().zip(row.chunks_exact(2)) {
-        *sj += x0 as i32 * t[0] as i32 + x1 as i32 * t[1] as i32;
+        // |x·t| ≤ 2¹⁵·2¹⁰ each, so the pair sum cannot overflow.
+        *sj = sj.wrapping_add(x0 as i32 * t[0] as i32 + x1 as i32 * t[1] as i32);
     }
 }
 
-#[inline(always)]
-fn widen(acc: &mut [i64; 16], s: &[i32; 16]) {
-    for (a, &v) in acc.iter_mut().zip(s) {
-        *a += v as i64;
-    }
-}
-
-/// ⌊x²/16⌋ (x² ≤ 2³⁰, so ≤ 2²⁶: 32 of them fit in a `u32`).
+/// ⌊x²/16⌋ (x² ≤ 2³⁰, so ≤ 2²⁶).
 #[inline(always)]
 fn sq16(v: i16) -> u32 {
     ((v as i32 * v as i32) as u32) >> 4
@@ -279,6 +322,10 @@ mod tests {
             .sum()
     }
 
+    fn tick_len(rate: u32) -> usize {
+        (rate as f64 / 250.0).round() as usize
+    }
+
     #[test]
     fn goertzel_matches_plain_dft() {
         let fs = 8000.0;
@@ -293,54 +340,79 @@ mod tests {
     }
 
     #[test]
-    fn bank_matches_dft_within_q10_precision() {
-        let fs = 16000;
-        let l = 64;
-        let bank = Bank::new(fs, l, &crate::key::ALL_FREQS);
-        let x: Vec<i16> = (0..l)
-            .map(|n| ((n as f64 * 0.9).sin() * 12000.0 + (n as f64 * 0.21).cos() * 9000.0) as i16)
-            .collect();
-        // Feed in two uneven pieces: integer sums make this exact.
-        let mut acc = [0i64; 16];
-        let mut e = 0u64;
-        bank.accumulate(&x[..13], 0, &mut acc, &mut e);
-        bank.accumulate(&x[13..], 13, &mut acc, &mut e);
-        let xf: Vec<f64> = x.iter().map(|&v| v as f64).collect();
-        let energy: f64 = xf.iter().map(|v| v * v).sum();
-        assert!((e as f64 * 16.0 - energy).abs() / energy < 1e-3);
-        for (k, &f) in crate::key::ALL_FREQS.iter().enumerate() {
-            let d = dft(&xf, f, fs as f64);
-            let p = Complex::new(acc[2 * k] as f64, acc[2 * k + 1] as f64) / 1024.0;
-            // Q10 table error is at most 2^-11 per sample.
-            let tol = xf.iter().map(|v| v.abs()).sum::<f64>() * (1.0 / 2048.0) * 1.5;
-            assert!((p - d).norm() < tol, "{f}: {p} vs {d}");
+    fn bank_matches_dft_within_table_precision() {
+        for (fs, l) in [(16000, 64), (48000, 192)] {
+            let bank = Bank::new(fs, l, &crate::key::ALL_FREQS);
+            let x: Vec<i16> = (0..l)
+                .map(|n| {
+                    ((n as f64 * 0.9).sin() * 12000.0 + (n as f64 * 0.21).cos() * 9000.0) as i16
+                })
+                .collect();
+            // Feed in two uneven pieces: integer sums make this exact.
+            let mut acc = [0i32; 16];
+            let mut e = 0u64;
+            bank.accumulate(&x[..13], 0, &mut acc, &mut e);
+            bank.accumulate(&x[13..], 13, &mut acc, &mut e);
+            let xf: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+            let energy: f64 = xf.iter().map(|v| v * v).sum();
+            assert!((e as f64 * 16.0 - energy).abs() / energy < 1e-3);
+            let scale = bank.scale() as f64;
+            assert_eq!(scale * (1u32 << bank.shift()) as f64, TABLE_SCALE as f64);
+            for (k, &f) in crate::key::ALL_FREQS.iter().enumerate() {
+                let d = dft(&xf, f, fs as f64);
+                let p = Complex::new(acc[k] as f64, acc[8 + k] as f64) / scale;
+                // The table rounding error is at most 1/(2·scale) per sample.
+                let tol = xf.iter().map(|v| v.abs()).sum::<f64>() / (2.0 * scale) * 1.5;
+                assert!((p - d).norm() < tol, "{fs} Hz {f}: {p} vs {d}");
+                // And the error is not hidden by a loose tolerance: the tables are fine
+                // enough to resolve this signal to better than 1 % of the largest response.
+                assert!(tol < 0.01 * x.iter().map(|&v| v.unsigned_abs() as f64).sum::<f64>());
+            }
         }
     }
 
-    /// The straightforward correlation: one i64 dot product per table, from the formula.
+    /// The table value `round(2^q · v)` from the formula (`j` < 8: cos, else −sin).
+    fn formula_table(rate: u32, q: u32, j: usize, n: usize) -> i64 {
+        let f = crate::key::ALL_FREQS[j % 8];
+        let w = 2.0 * core::f64::consts::PI * f / rate as f64;
+        let v = if j < 8 {
+            (w * n as f64).cos()
+        } else {
+            -(w * n as f64).sin()
+        };
+        (v * (1u64 << q) as f64).round() as i64
+    }
+
+    /// The straightforward correlation: one i64 dot product per table, from the formula,
+    /// with `q` fraction bits, in the `[re_0..re_7, im_0..im_7]` layout.
     fn reference(
         rate: u32,
+        q: u32,
         l: usize,
         x: &[i16],
         pos: usize,
         acc: &mut [i64; 16],
         energy: &mut u64,
     ) {
-        for (k, &f) in crate::key::ALL_FREQS.iter().enumerate() {
-            let w = 2.0 * core::f64::consts::PI * f / rate as f64;
+        for (j, a) in acc.iter_mut().enumerate() {
             for (i, &v) in x.iter().enumerate() {
-                let n = (pos + i) as f64;
                 assert!(pos + i < l);
-                let c = ((w * n).cos() * 1024.0).round() as i64;
-                let s = (-(w * n).sin() * 1024.0).round() as i64;
-                acc[2 * k] += v as i64 * c;
-                acc[2 * k + 1] += v as i64 * s;
+                *a += v as i64 * formula_table(rate, q, j, pos + i);
             }
         }
         *energy += x
             .iter()
             .map(|&v| (v as i64 * v as i64 / 16) as u64)
             .sum::<u64>();
+    }
+
+    /// The reference's sums as `i32`, asserting that they fit.
+    fn narrow(a: [i64; 16]) -> [i32; 16] {
+        a.map(|v| i32::try_from(v).expect("reference sum fits in i32"))
+    }
+
+    fn q_of(bank: &Bank) -> u32 {
+        10 - bank.shift()
     }
 
     fn kernels() -> Vec<Kernel> {
@@ -370,52 +442,161 @@ mod tests {
     #[test]
     fn every_kernel_matches_the_reference_bit_for_bit() {
         for rate in [8000u32, 8250, 16000, 44100, 48000] {
-            let l = (rate as f64 / 250.0).round() as usize;
+            let l = tick_len(rate);
             let x = samples(l, rate as u64);
             for kernel in kernels() {
                 let bank = Bank::with_kernel(rate, l, &crate::key::ALL_FREQS, kernel);
+                assert_eq!(bank.kernel(), kernel);
+                let q = q_of(&bank);
                 // Every start and a spread of lengths.
                 for pos in 0..l {
-                    for len in [0, 1, 2, 3, 7, 16, 31, 32, 33, 63, 64, 65, l] {
+                    for len in [0, 1, 2, 3, 4, 5, 7, 16, 31, 32, 33, 63, 64, 65, l] {
                         let len = len.min(l - pos);
                         let part = &x[pos..pos + len];
-                        let (mut a, mut e) = ([0i64; 16], 0u64);
+                        let (mut a, mut e) = ([0i32; 16], 0u64);
                         let (mut ra, mut re) = ([0i64; 16], 0u64);
                         bank.accumulate(part, pos, &mut a, &mut e);
-                        reference(rate, l, part, pos, &mut ra, &mut re);
-                        assert_eq!((a, e), (ra, re), "{rate} Hz {kernel:?} pos {pos} len {len}");
+                        reference(rate, q, l, part, pos, &mut ra, &mut re);
+                        assert_eq!(
+                            (a, e),
+                            (narrow(ra), re),
+                            "{rate} Hz {kernel:?} pos {pos} len {len}"
+                        );
                     }
                 }
+                // A whole tick in three pieces adds up in `acc`.
+                let (mut a, mut e) = ([0i32; 16], 0u64);
+                let (mut ra, mut re) = ([0i64; 16], 0u64);
+                for (from, to) in [(0, 5), (5, l / 2 + 1), (l / 2 + 1, l)] {
+                    bank.accumulate(&x[from..to], from, &mut a, &mut e);
+                }
+                reference(rate, q, l, &x, 0, &mut ra, &mut re);
+                assert_eq!((a, e), (narrow(ra), re), "{rate} Hz {kernel:?} in pieces");
             }
         }
     }
 
     #[test]
     fn extreme_inputs_do_not_overflow() {
-        // All-minimum and all-maximum ticks: the i32 partial sums' worst case.
-        for rate in [8000u32, 48000] {
-            let l = (rate as f64 / 250.0).round() as usize;
-            for v in [i16::MIN, i16::MAX] {
-                let x = vec![v; l];
+        for rate in [8000u32, 16000, 40000, 44100, 48000] {
+            let l = tick_len(rate);
+            let q = q_of(&Bank::with_kernel(
+                rate,
+                l,
+                &crate::key::ALL_FREQS,
+                Kernel::Portable,
+            ));
+            // The table with the largest Σ|t|, from the formula.
+            let sum_abs = |j: usize| {
+                (0..l)
+                    .map(|i| formula_table(rate, q, j, i).abs())
+                    .sum::<i64>()
+            };
+            let worst = (0..16).max_by_key(|&j| sum_abs(j)).unwrap();
+            let sign = |i: usize| formula_table(rate, q, worst, i).signum();
+            let mut inputs = vec![vec![i16::MIN; l], vec![i16::MAX; l]];
+            // x = ±32767·sign(t) and −32768·sign(t): the largest possible |sum| for `worst`.
+            for m in [32767i64, -32767, -32768] {
+                inputs.push((0..l).map(|i| (m * sign(i)) as i16).collect());
+            }
+            // 32768 where the sign is negative needs the other extreme per sample.
+            inputs.push(
+                (0..l)
+                    .map(|i| if sign(i) < 0 { i16::MIN } else { i16::MAX })
+                    .collect(),
+            );
+            for x in &inputs {
                 let (mut ra, mut re) = ([0i64; 16], 0u64);
-                reference(rate, l, &x, 0, &mut ra, &mut re);
+                reference(rate, q, l, x, 0, &mut ra, &mut re);
                 for kernel in kernels() {
                     let bank = Bank::with_kernel(rate, l, &crate::key::ALL_FREQS, kernel);
-                    let (mut a, mut e) = ([0i64; 16], 0u64);
-                    bank.accumulate(&x, 0, &mut a, &mut e);
-                    assert_eq!((a, e), (ra, re), "{rate} Hz {kernel:?} {v}");
+                    let (mut a, mut e) = ([0i32; 16], 0u64);
+                    bank.accumulate(x, 0, &mut a, &mut e);
+                    assert_eq!(
+                        (a, e),
+                        (narrow(ra), re),
+                        "{rate} Hz {kernel:?} {:?}",
+                        &x[..4]
+                    );
+                }
+            }
+            // The adversarial pattern does reach far: over a quarter of the i32 range, and
+            // over half of it where the precision had to drop (so that Q10 would overflow).
+            let (mut ra, mut re) = ([0i64; 16], 0u64);
+            reference(rate, q, l, &inputs[5], 0, &mut ra, &mut re);
+            let floor = if q < 10 { 1u64 << 30 } else { 1 << 29 };
+            assert!(ra[worst].unsigned_abs() > floor, "{rate} Hz: {}", ra[worst]);
+        }
+    }
+
+    #[test]
+    fn precision_is_the_finest_that_cannot_overflow() {
+        let limit = i32::MAX as i64;
+        for rate in (8000u32..=48000).step_by(50) {
+            let l = tick_len(rate);
+            let bank = Bank::with_kernel(rate, l, &crate::key::ALL_FREQS, Kernel::Portable);
+            let q = q_of(&bank);
+            assert!((8..=10).contains(&q), "{rate} Hz: q = {q}");
+            let max_sum = |q: u32| {
+                (0..16)
+                    .map(|j| {
+                        (0..l)
+                            .map(|i| formula_table(rate, q, j, i).abs())
+                            .sum::<i64>()
+                    })
+                    .max()
+                    .unwrap()
+            };
+            assert!(
+                32768 * max_sum(q) <= limit,
+                "{rate} Hz: q = {q} may overflow"
+            );
+            if q < 10 {
+                assert!(
+                    32768 * max_sum(q + 1) > limit,
+                    "{rate} Hz: q = {q} is not the finest"
+                );
+            }
+            // The bank holds exactly those tables.
+            for j in [0, 7, 8, 15] {
+                for i in [0, 1, l / 2, l - 1] {
+                    assert_eq!(bank.table(j, i) as i64, formula_table(rate, q, j, i));
                 }
             }
         }
+        // Q10 at 8 kHz (the detector's f32 values are then unchanged), Q9 at 48 kHz.
+        let q_at = |rate| q_of(&Bank::new(rate, tick_len(rate), &crate::key::ALL_FREQS));
+        assert_eq!((q_at(8000), q_at(16000), q_at(48000)), (10, 10, 9));
     }
 
     #[test]
     fn tables_hold_the_quantised_phasors() {
         let bank = Bank::new(8000, 32, &crate::key::ALL_FREQS);
+        assert_eq!((bank.shift(), bank.scale()), (0, 1024.0));
         // 697 Hz at sample 3: 2π·697·3/8000 = 1.6424 rad, cos = −0.0716, −sin = −0.9974.
         assert_eq!(bank.table(0, 0), 1024);
-        assert_eq!(bank.table(1, 0), 0);
+        assert_eq!(bank.table(8, 0), 0);
         assert_eq!(bank.table(0, 3), -73);
-        assert_eq!(bank.table(1, 3), -1021);
+        assert_eq!(bank.table(8, 3), -1021);
+        // 1633 Hz (frequency 7) at sample 1: 1.2826 rad, cos = 0.2843, −sin = −0.9587.
+        assert_eq!(bank.table(7, 1), 291);
+        assert_eq!(bank.table(15, 1), -982);
+    }
+
+    #[test]
+    fn long_ticks_lower_the_precision_and_stay_exact() {
+        // A tone at 0 Hz (all-ones table) over the longest tick: only q = 3 fits.
+        let l = MAX_TICK_LEN;
+        let mut freqs = crate::key::ALL_FREQS;
+        freqs[0] = 0.0;
+        let x = vec![i16::MIN; l];
+        for kernel in kernels() {
+            let bank = Bank::with_kernel(8000, l, &freqs, kernel);
+            assert_eq!(bank.shift(), 7);
+            let (mut a, mut e) = ([0i32; 16], 0u64);
+            bank.accumulate(&x, 0, &mut a, &mut e);
+            assert_eq!(a[0], -(1 << 30), "{kernel:?}"); // −2¹⁵ · 2³ · 2¹²
+            assert_eq!(e, (l as u64) << 26, "{kernel:?}");
+        }
     }
 }

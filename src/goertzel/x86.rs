@@ -8,84 +8,156 @@
 //!
 //! Each kernel is tested bit for bit against a from-the-formula reference (`super::tests`).
 //!
-//! Contract of both kernels: `x` starts at an *even* sample of the tick, `rows[0]` is the row
+//! Contract of the kernels: `x` starts at an *even* sample of the tick, `rows[0]` is the row
 //! of that sample pair, and `rows.len() ≥ ⌈x.len() / 2⌉` (checked with `assert!`, so a
-//! violation panics instead of reading out of bounds). Whole 32-sample chunks go through the
-//! chunk function with constant lengths, so it is fully unrolled.
+//! violation panics instead of reading out of bounds). The sixteen sums stay in registers
+//! (`i32` lanes, which cannot overflow within a tick: see [`Bank`](super::Bank)) for the
+//! whole call; `acc` is loaded once and stored once.
+//!
+//! Energy (Σ⌊x²/16⌋): x² = hi·2¹⁶ + lo (x² ≥ 0, so the signed high half `pmulhw` is exact),
+//! so ⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋; the his (≤ 2¹⁴) and the ⌊lo/16⌋s (< 2¹²) are summed in
+//! separate `i32` lanes, which cannot overflow for a tick of up to
+//! [`MAX_TICK_LEN`](super::MAX_TICK_LEN) samples, and combined in `u64` at the end.
 
 use core::arch::x86_64::*;
 
-use super::{Row, CHUNK};
+use super::{sq16, Row};
 
 /// Does this CPU have AVX2?
 pub(super) fn avx2_available() -> bool {
     std::is_x86_feature_detected!("avx2")
 }
 
-/// Correlate `x` with `rows` into `acc` (Q10) and add its energy (Σ⌊x²/16⌋): SSE2.
-pub(super) fn accumulate_sse2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
+/// Samples per unrolled step of the correlation loops (four pairs, four rows).
+const STEP: usize = 8;
+
+/// The parts of one call: whole steps (`STEP` samples and their `STEP / 2` rows), then the
+/// remaining whole pairs and their rows, then a last odd sample and its row. Panics (instead
+/// of reading out of bounds) if `rows` is too short.
+#[allow(clippy::type_complexity)]
+#[inline(always)]
+fn split<'a>(
+    rows: &'a [Row],
+    x: &'a [i16],
+) -> (
+    &'a [i16],
+    &'a [Row],
+    &'a [i16],
+    &'a [Row],
+    Option<(i16, &'a Row)>,
+) {
     assert!(rows.len() >= x.len().div_ceil(2));
-    let whole = x.len() / CHUNK;
-    let (xw, xr) = x.split_at(whole * CHUNK);
-    for (xc, rc) in xw.chunks_exact(CHUNK).zip(rows.chunks_exact(CHUNK / 2)) {
-        let xc: &[i16; CHUNK] = xc.try_into().expect("chunks_exact");
-        let rc: &[Row; CHUNK / 2] = rc.try_into().expect("chunks_exact");
-        chunk_sse2(rc, xc, acc, energy);
-    }
-    if !xr.is_empty() {
-        chunk_sse2(&rows[whole * CHUNK / 2..], xr, acc, energy);
-    }
+    let (xs, x_rest) = x.split_at(x.len() / STEP * STEP);
+    let (rs, r_rest) = rows.split_at(xs.len() / 2);
+    let (xp, x_odd) = x_rest.split_at(x_rest.len() / 2 * 2);
+    let (rp, r_odd) = r_rest.split_at(xp.len() / 2);
+    let odd = x_odd.first().zip(r_odd.first()).map(|(&v, r)| (v, r));
+    (xs, rs, xp, rp, odd)
 }
 
-/// One chunk of at most 32 samples (`rows` has at least ⌈x.len()/2⌉ rows).
+/// Whole steps: `STEP` samples as a fixed-size array and their rows.
 #[inline(always)]
-fn chunk_sse2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
-    debug_assert!(x.len() <= CHUNK && rows.len() >= x.len().div_ceil(2));
-    let mut s = [0i32; 16];
-    let mut eparts = [0u32; 4];
+fn steps<'a>(
+    xs: &'a [i16],
+    rs: &'a [Row],
+) -> impl Iterator<Item = (&'a [i16; STEP], &'a [Row; STEP / 2])> {
+    xs.chunks_exact(STEP)
+        .zip(rs.chunks_exact(STEP / 2))
+        .map(|(xc, rc)| {
+            (
+                xc.try_into().expect("chunks_exact"),
+                rc.try_into().expect("chunks_exact"),
+            )
+        })
+}
+
+/// A sample pair as the i32 that `pmaddwd` pairs with a row's two entries per table.
+#[inline(always)]
+fn word(x0: i16, x1: i16) -> i32 {
+    (x0 as u16 as u32 | ((x1 as u16 as u32) << 16)) as i32
+}
+
+/// Correlate `x` with `rows` into `acc` and add its energy (Σ⌊x²/16⌋): SSE2.
+pub(super) fn accumulate_sse2(rows: &[Row], x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
+    let (xs, rs, xp, rp, odd) = split(rows, x);
     // SAFETY: SSE2 is always present on x86-64. Table loads read whole `Row`s (64 bytes,
-    // aligned to 32) obtained by safe iteration over `rows`. Sample loads read 4 bytes from a
-    // 2-element `chunks_exact` piece, or 16 bytes from an 8-element one (unaligned loads).
-    // Stores write the 64-byte `s` and 16-byte `eparts` locals (unaligned stores).
+    // aligned to 64) obtained by safe iteration over `rows`. `acc` (64 bytes) is read and
+    // written as four unaligned 16-byte vectors.
     unsafe {
-        let mut a = [_mm_setzero_si128(); 4];
-        let mut pairs = x.chunks_exact(2);
-        let mut r = rows.iter();
-        for (xp, row) in (&mut pairs).zip(&mut r) {
-            let b = _mm_set1_epi32(core::ptr::read_unaligned(xp.as_ptr() as *const i32));
+        let p = acc.as_mut_ptr() as *mut __m128i;
+        let mut a = [
+            _mm_loadu_si128(p),
+            _mm_loadu_si128(p.add(1)),
+            _mm_loadu_si128(p.add(2)),
+            _mm_loadu_si128(p.add(3)),
+        ];
+        let mut mac = |w: i32, row: &Row| {
+            let b = _mm_set1_epi32(w);
             let t = row.0.as_ptr() as *const __m128i;
             for (q, aq) in a.iter_mut().enumerate() {
                 *aq = _mm_add_epi32(*aq, _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
             }
-        }
-        if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
-            let b = _mm_set1_epi32(*x0 as u16 as i32);
-            let t = row.0.as_ptr() as *const __m128i;
-            for (q, aq) in a.iter_mut().enumerate() {
-                *aq = _mm_add_epi32(*aq, _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
+        };
+        for (xc, rc) in steps(xs, rs) {
+            for (k, row) in rc.iter().enumerate() {
+                mac(word(xc[2 * k], xc[2 * k + 1]), row);
             }
         }
-        let p = s.as_mut_ptr() as *mut __m128i;
+        for (xq, row) in xp.chunks_exact(2).zip(rp) {
+            mac(word(xq[0], xq[1]), row);
+        }
+        if let Some((x0, row)) = odd {
+            mac(word(x0, 0), row);
+        }
         for (q, aq) in a.iter().enumerate() {
             _mm_storeu_si128(p.add(q), *aq);
         }
-        // Energy, eight samples at a time: x² = hi·2¹⁶ + lo (x² ≥ 0, so the signed high
-        // half is exact) and ⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋. Each i32 lane sums ≤ 8 samples'
-        // parts: (Σhi)·2¹² + Σ⌊lo/16⌋ ≤ 8·2²⁶ = 2²⁹.
+    }
+    *energy += energy_sse2(x);
+}
+
+/// Σ⌊x²/16⌋ over `x`, eight samples at a time: SSE2.
+#[inline(always)]
+fn energy_sse2(x: &[i16]) -> u64 {
+    let mut octs = x.chunks_exact(8);
+    // SAFETY: SSE2 is always present on x86-64. Sample loads read 16 bytes from an
+    // 8-element `chunks_exact` piece (unaligned).
+    let sums = unsafe {
         let ones = _mm_set1_epi16(1);
-        let mut e = _mm_setzero_si128();
-        let mut octs = x.chunks_exact(8);
+        let (mut h, mut l) = (_mm_setzero_si128(), _mm_setzero_si128());
         for o in &mut octs {
             let v = _mm_loadu_si128(o.as_ptr() as *const __m128i);
-            let hi = _mm_madd_epi16(_mm_mulhi_epi16(v, v), ones);
-            let lo = _mm_madd_epi16(_mm_srli_epi16(_mm_mullo_epi16(v, v), 4), ones);
-            e = _mm_add_epi32(e, _mm_add_epi32(_mm_slli_epi32(hi, 12), lo));
+            h = _mm_add_epi32(h, _mm_madd_epi16(_mm_mulhi_epi16(v, v), ones));
+            l = _mm_add_epi32(
+                l,
+                _mm_madd_epi16(_mm_srli_epi16(_mm_mullo_epi16(v, v), 4), ones),
+            );
         }
-        _mm_storeu_si128(eparts.as_mut_ptr() as *mut __m128i, e);
-        let tail: u32 = octs.remainder().iter().map(|&v| super::sq16(v)).sum();
-        *energy += (eparts.iter().sum::<u32>() + tail) as u64;
+        hi_lo_sse2(h, l)
+    };
+    sums + tail(octs.remainder())
+}
+
+/// `(Σh)·2¹² + Σl` over the four lanes of `h` and of `l` (partial sums of x²'s high halves
+/// and of ⌊low half / 16⌋: at most `MAX_TICK_LEN`·2¹⁴ = 2²⁶ in all, so no lane or sum
+/// overflows an `i32`).
+#[inline(always)]
+fn hi_lo_sse2(h: __m128i, l: __m128i) -> u64 {
+    // SAFETY: SSE2 is always present on x86-64; register operations only.
+    unsafe {
+        // [h0+h2, l0+l2, h1+h3, l1+l3], then [h, l, ..].
+        let hl = _mm_add_epi32(_mm_unpacklo_epi32(h, l), _mm_unpackhi_epi32(h, l));
+        let hl = _mm_add_epi32(hl, _mm_unpackhi_epi64(hl, hl));
+        let h = _mm_cvtsi128_si32(hl) as u32 as u64;
+        let l = _mm_cvtsi128_si32(_mm_srli_si128(hl, 4)) as u32 as u64;
+        (h << 12) + l
     }
-    super::widen(acc, &s);
+}
+
+/// Σ⌊x²/16⌋ over a few samples, one at a time.
+#[inline(always)]
+fn tail(x: &[i16]) -> u64 {
+    x.iter().map(|&v| sq16(v) as u64).sum()
 }
 
 /// As [`accumulate_sse2`], with AVX2 (two 256-bit registers per row).
@@ -96,97 +168,81 @@ fn chunk_sse2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
 pub(super) unsafe fn accumulate_avx2(
     rows: &[Row],
     x: &[i16],
-    acc: &mut [i64; 16],
+    acc: &mut [i32; 16],
     energy: &mut u64,
 ) {
-    assert!(rows.len() >= x.len().div_ceil(2));
-    let whole = x.len() / CHUNK;
-    let (xw, xr) = x.split_at(whole * CHUNK);
-    for (xc, rc) in xw.chunks_exact(CHUNK).zip(rows.chunks_exact(CHUNK / 2)) {
-        let xc: &[i16; CHUNK] = xc.try_into().expect("chunks_exact");
-        let rc: &[Row; CHUNK / 2] = rc.try_into().expect("chunks_exact");
-        // SAFETY: the caller guarantees AVX2.
-        unsafe { chunk_avx2(rc, xc, acc, energy) };
-    }
-    if !xr.is_empty() {
-        // SAFETY: the caller guarantees AVX2.
-        unsafe { chunk_avx2(&rows[whole * CHUNK / 2..], xr, acc, energy) };
+    let (xs, rs, xp, rp, odd) = split(rows, x);
+    // SAFETY: the caller guarantees AVX2. Table loads read whole `Row`s (64 bytes, aligned to
+    // 64) obtained by safe iteration over `rows`. `acc` (64 bytes) is read and written as two
+    // unaligned 32-byte vectors.
+    unsafe {
+        let p = acc.as_mut_ptr() as *mut __m256i;
+        let mut a0 = _mm256_loadu_si256(p);
+        let mut a1 = _mm256_loadu_si256(p.add(1));
+        let mut mac = |w: i32, row: &Row| {
+            let b = _mm256_set1_epi32(w);
+            let t = row.0.as_ptr() as *const __m256i;
+            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
+            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
+        };
+        for (xc, rc) in steps(xs, rs) {
+            for (k, row) in rc.iter().enumerate() {
+                mac(word(xc[2 * k], xc[2 * k + 1]), row);
+            }
+        }
+        for (xq, row) in xp.chunks_exact(2).zip(rp) {
+            mac(word(xq[0], xq[1]), row);
+        }
+        if let Some((x0, row)) = odd {
+            mac(word(x0, 0), row);
+        }
+        _mm256_storeu_si256(p, a0);
+        _mm256_storeu_si256(p.add(1), a1);
+        *energy += energy_avx2(x);
     }
 }
 
-/// One chunk of at most 32 samples (`rows` has at least ⌈x.len()/2⌉ rows).
+/// Σ⌊x²/16⌋ over `x`, sixteen samples at a time: AVX2.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn chunk_avx2(rows: &[Row], x: &[i16], acc: &mut [i64; 16], energy: &mut u64) {
-    debug_assert!(x.len() <= CHUNK && rows.len() >= x.len().div_ceil(2));
-    let mut eparts = [0u32; 8];
-    // SAFETY: the caller guarantees AVX2. Table loads read whole `Row`s (64 bytes, aligned to
-    // 32) obtained by safe iteration over `rows`. Sample loads read 4 bytes from a 2-element
-    // `chunks_exact` piece or 32 bytes from a 16-element one (unaligned). `acc` (128 bytes) is
-    // read and written as four unaligned 32-byte vectors; `eparts` is a 32-byte local.
-    unsafe {
-        let mut a0 = _mm256_setzero_si256();
-        let mut a1 = _mm256_setzero_si256();
-        let mut pairs = x.chunks_exact(2);
-        let mut r = rows.iter();
-        for (xp, row) in (&mut pairs).zip(&mut r) {
-            let b = _mm256_set1_epi32(core::ptr::read_unaligned(xp.as_ptr() as *const i32));
-            let t = row.0.as_ptr() as *const __m256i;
-            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
-            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
-        }
-        if let ([x0], Some(row)) = (pairs.remainder(), r.next()) {
-            let b = _mm256_set1_epi32(*x0 as u16 as i32);
-            let t = row.0.as_ptr() as *const __m256i;
-            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
-            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
-        }
-        // Widen the sixteen i32 sums to i64 and add them to `acc`.
-        let pa = acc.as_mut_ptr() as *mut __m256i;
-        for (q, half) in [
-            _mm256_castsi256_si128(a0),
-            _mm256_extracti128_si256(a0, 1),
-            _mm256_castsi256_si128(a1),
-            _mm256_extracti128_si256(a1, 1),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let v = _mm256_add_epi64(_mm256_loadu_si256(pa.add(q)), _mm256_cvtepi32_epi64(half));
-            _mm256_storeu_si256(pa.add(q), v);
-        }
-        // Energy as in the SSE2 kernel, sixteen samples at a time (each lane ≤ 2²⁹).
+unsafe fn energy_avx2(x: &[i16]) -> u64 {
+    let mut sixteens = x.chunks_exact(16);
+    // SAFETY: the caller guarantees AVX2. Sample loads read 32 bytes from a 16-element
+    // `chunks_exact` piece (unaligned).
+    let sums = unsafe {
         let ones = _mm256_set1_epi16(1);
-        let mut e = _mm256_setzero_si256();
-        let mut sixteens = x.chunks_exact(16);
+        let (mut h, mut l) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         for o in &mut sixteens {
             let v = _mm256_loadu_si256(o.as_ptr() as *const __m256i);
-            let hi = _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones);
-            let lo = _mm256_madd_epi16(_mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4), ones);
-            e = _mm256_add_epi32(e, _mm256_add_epi32(_mm256_slli_epi32(hi, 12), lo));
+            h = _mm256_add_epi32(h, _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones));
+            let sq_lo = _mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4);
+            l = _mm256_add_epi32(l, _mm256_madd_epi16(sq_lo, ones));
         }
-        _mm256_storeu_si256(eparts.as_mut_ptr() as *mut __m256i, e);
-        let tail: u32 = sixteens.remainder().iter().map(|&v| super::sq16(v)).sum();
-        *energy += (eparts.iter().sum::<u32>() + tail) as u64;
-    }
+        let h = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        let l = _mm_add_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
+        hi_lo_sse2(h, l)
+    };
+    sums + tail(sixteens.remainder())
 }
 
-/// One sample pair `(x0, x1)` (either may be 0) against one row: SSE2.
+/// One sample pair `(x0, x1)` (either may be 0) against one row, added to `acc`: SSE2.
 #[inline]
-pub(super) fn pair_sse2(row: &Row, x0: i16, x1: i16, acc: &mut [i64; 16]) {
-    let mut s = [0i32; 16];
-    // SAFETY: SSE2 is always present on x86-64. The loads read the 64-byte, 32-aligned `row`;
-    // the stores write the 64-byte local `s` (unaligned stores).
+pub(super) fn pair_sse2(row: &Row, x0: i16, x1: i16, acc: &mut [i32; 16]) {
+    // SAFETY: SSE2 is always present on x86-64. The table loads read the 64-byte, 64-aligned
+    // `row`; `acc` (64 bytes) is read and written as four unaligned 16-byte vectors.
     unsafe {
         let b = _mm_set1_epi32((x0 as u16 as u32 | ((x1 as u16 as u32) << 16)) as i32);
         let t = row.0.as_ptr() as *const __m128i;
-        let p = s.as_mut_ptr() as *mut __m128i;
+        let p = acc.as_mut_ptr() as *mut __m128i;
         for q in 0..4 {
-            _mm_storeu_si128(p.add(q), _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
+            let v = _mm_add_epi32(
+                _mm_loadu_si128(p.add(q)),
+                _mm_madd_epi16(b, _mm_load_si128(t.add(q))),
+            );
+            _mm_storeu_si128(p.add(q), v);
         }
     }
-    super::widen(acc, &s);
 }

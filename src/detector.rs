@@ -76,6 +76,9 @@ const CLIPPED_RATIO_FACTOR: f32 = 0.9;
 /// tick alone continues it (−1.9 / +1.9 dB).
 const HELD_TICK_MIN: f32 = 0.65;
 const HELD_TICK_MAX: f32 = 1.55;
+/// Margin (dB) inside the twist and level limits for a key not yet reported to continue tick
+/// by tick (see `Plan::strict_twist_hi`).
+const STRICT_MARGIN_DB: f32 = 1.5;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
@@ -343,6 +346,15 @@ pub struct Plan {
     group_gain: [f32; 8],
     /// tan of the largest window-to-window phase advance (δ·L) of each frequency.
     hold_tan: [f32; 8],
+    /// The same for a key not yet reported continuing tick by tick: 60 % of the limit (the
+    /// window checks judge the offsets near the limit).
+    strict_tan: [f32; 8],
+    /// Twist limits (power ratios) and minimum tone power (table units, full tick) for a
+    /// key not yet reported continuing tick by tick: 1.5 dB inside the window checks' own,
+    /// beyond a tick's measurement error (±0.6 dB leakage per tone, 0.3 dB offset loss).
+    strict_twist_hi: f32,
+    strict_twist_lo: f32,
+    strict_min_tick_power: f32,
     /// Purity threshold for keys whose tones must be clipped.
     min_ratio_clipped: f32,
     /// Largest disagreement between the two frequency measurements, as half-window phase.
@@ -455,6 +467,17 @@ impl Plan {
                     * tick_len as f64;
                 theta.tan() as f32
             }),
+            strict_tan: ALL_FREQS.map(|f| {
+                let theta = 2.0 * core::f64::consts::PI * f * cfg.max_freq_deviation as f64 / fs
+                    * tick_len as f64;
+                (0.6 * theta).tan() as f32
+            }),
+            strict_twist_hi: 10f32.powf((cfg.max_normal_twist_db - STRICT_MARGIN_DB) / 10.0),
+            strict_twist_lo: 10f32.powf(-(cfg.max_reverse_twist_db - STRICT_MARGIN_DB) / 10.0),
+            strict_min_tick_power: {
+                let m = min_amp * tick_len as f64 / 2.0 * TABLE_SCALE as f64;
+                (m * m * 10f64.powf(STRICT_MARGIN_DB as f64 / 10.0)) as f32
+            },
             agree_rad: (2.0 * core::f64::consts::PI * AGREE_HZ * 2.0 * tick_len as f64 / fs) as f32,
             dominance_hold: 10f32.powf(cfg.min_dominance_db / 20.0),
             min_ratio_hold: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
@@ -749,7 +772,7 @@ impl Detector {
         self.ticks += 1;
         let placed = self.tone.as_ref().map(|t| t.off_at.is_some());
         if let Some(bins) = self.held_tick(&newest) {
-            self.continue_held(&newest, order, bins);
+            self.continue_held(&newest, order, bins, on_event);
         } else if energy < self.plan.min_window_energy && placed != Some(false) {
             // Too quiet for any key, and no tone in progress or only one whose end is
             // already placed: what the window checks would conclude (no hit), without them.
@@ -772,12 +795,12 @@ impl Detector {
         self.pos = 0;
     }
 
-    /// The per-tick continuation of a reported key: while a confirmed key is on and the
-    /// newest tick, on its own, carries both tones at the key's measured levels (within
+    /// The per-tick continuation of a key: while a key is on (reported, or not yet but with
+    /// a window wholly inside it passed by the full checks) and the newest tick, on its own, carries both tones at the key's measured levels (within
     /// −1.9/+1.9 dB: a tick's response varies by ±0.6 dB with the other tone's leakage and
     /// loses up to 0.3 dB at a 2.5 % offset), at its frequencies (tick-to-tick phase advance
-    /// within the deviation limit), and they carry the hold purity of the tick's
-    /// energy, the key goes on without the window checks (which would pass: the window's
+    /// within the deviation limit), and they carry the purity of the tick's energy (the hold
+    /// threshold once reported, the full one before), the key goes on without the window checks (which would pass: the window's
     /// older ticks passed them before). Returns the key's bins, or `None` when the full
     /// window checks must decide (the tone changes, ends, or speech or noise comes in).
     #[inline(always)]
@@ -785,9 +808,16 @@ impl Detector {
         let plan = &*self.plan;
         let t = self.tone.as_ref()?;
         let bins = [t.key.row() as u8, t.key.col() as u8 + 4];
-        if !t.confirmed || t.off_at.is_some() || self.prev_bins != bins {
+        // A key not yet reported continues this way only once a window wholly inside it
+        // has passed the full checks (and with the full purity threshold).
+        if t.off_at.is_some() || self.prev_bins != bins || (!t.confirmed && t.n_full == 0) {
             return None;
         }
+        let min_ratio = if t.confirmed {
+            plan.min_ratio_hold
+        } else {
+            plan.min_ratio
+        };
         let (kl, kh) = (bins[0] as usize, bins[1] as usize);
         let (pl, ph) = (newest.norm_sqr(kl), newest.norm_sqr(kh));
         // The key's levels as full-tick powers |P|² (table units).
@@ -805,12 +835,27 @@ impl Detector {
         if !in_range(pl, rl) || !in_range(ph, rh) {
             return None;
         }
+        // Before the key is reported, the tick must also be clearly within the level and
+        // twist limits; near them the window checks decide.
+        let tan = if t.confirmed {
+            &plan.hold_tan
+        } else {
+            let twist = pl / ph;
+            if pl < plan.strict_min_tick_power
+                || ph < plan.strict_min_tick_power
+                || twist > plan.strict_twist_hi
+                || twist < plan.strict_twist_lo
+            {
+                return None;
+            }
+            &plan.strict_tan
+        };
         // Still the key's frequencies: the advance from the previous tick, e^{jδL}, within
         // the deviation limit (a 4 ms tick alone does not tell 697 from 770 Hz by level).
         let prev = &self.ring[RING_ORDER[self.head as usize][2]];
         for k in [kl, kh] {
             let z = mul_conj(newest.get(k), prev.get(k)) * plan.rot[k];
-            if z.re <= 0.0 || z.im.abs() > plan.hold_tan[k] * z.re {
+            if z.re <= 0.0 || z.im.abs() > tan[k] * z.re {
                 return None;
             }
         }
@@ -818,14 +863,20 @@ impl Detector {
         let l = plan.tick_len as f32;
         let to_amp2 = (2.0 / (l * TABLE_SCALE)) * (2.0 / (l * TABLE_SCALE));
         let tone_power = (pl * plan.group_gain[kl] + ph * plan.group_gain[kh]) * to_amp2 / 2.0;
-        (tone_power >= plan.min_ratio_hold * self.energy as f32 * 16.0 / l).then_some(bins)
+        (tone_power >= min_ratio * self.energy as f32 * 16.0 / l).then_some(bins)
     }
 
     /// A tick that [`Detector::held_tick`] passed: the key goes on through the newest tick.
     /// The window's responses at the key's bins are still measured for the next window's
     /// frequency check (the same operations as [`Detector::analyze`]).
     #[inline(always)]
-    fn continue_held(&mut self, newest: &Resp, order: [usize; 3], bins: [u8; 2]) {
+    fn continue_held(
+        &mut self,
+        newest: &Resp,
+        order: [usize; 3],
+        bins: [u8; 2],
+        on_event: &mut impl FnMut(Event),
+    ) {
         let plan = &*self.plan;
         let w = [
             &self.ring[order[0]],
@@ -847,6 +898,7 @@ impl Detector {
             t.last_end = now;
             t.last_counted = false;
         }
+        self.maybe_confirm(now, on_event);
     }
 
     /// The window checks and the duration state machine for the window ending with `newest`

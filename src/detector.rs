@@ -334,6 +334,9 @@ pub struct Plan {
     e_step: [Complex32; 8],
     /// e^{jω_k N}: one window's rotation at frequency k.
     e_win: [Complex32; 8],
+    /// A tick with less energy (Σ⌊x²/16⌋) cannot carry half the response a passing window
+    /// needs at its strongest tick, so no tone can be seen to start or resume in it.
+    max_silent_tick_energy: u64,
     /// Energy units (Σx²/16) of a window at exactly the minimum for two tones.
     min_window_energy: f32,
     dominance: f32,
@@ -454,6 +457,7 @@ impl Plan {
             e_step,
             e_win,
             min_window_energy,
+            max_silent_tick_energy: silent_tick_energy(min_x2, tick_len),
             dominance: 10f32.powf(cfg.min_dominance_db / 10.0),
             twist_hi: 10f32.powf(cfg.max_normal_twist_db / 10.0),
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
@@ -773,9 +777,13 @@ impl Detector {
         let placed = self.tone.as_ref().map(|t| t.off_at.is_some());
         if let Some(bins) = self.held_tick(&newest) {
             self.continue_held(&newest, order, bins, on_event);
-        } else if energy < self.plan.min_window_energy && placed != Some(false) {
-            // Too quiet for any key, and no tone in progress or only one whose end is
-            // already placed: what the window checks would conclude (no hit), without them.
+        } else if (energy < self.plan.min_window_energy
+            || self.energy < self.plan.max_silent_tick_energy)
+            && placed != Some(false)
+        {
+            // No tone in progress, or only one whose end is already placed, and either the
+            // window is too quiet for any key or its newest tick is too quiet to carry one
+            // (a window can then pass, but no tone can start or resume in it): no hit.
             self.prev_bins = [NO_BIN; 2];
             if placed.is_some() {
                 self.step(&Mags::NONE, None, on_event);
@@ -884,14 +892,15 @@ impl Detector {
             &self.ring[order[2]],
             newest,
         ];
-        let x = bins.map(|k| {
+        let window_at = |k: u8| {
             let k = k as usize;
             let r = plan.rot[k];
             let r2 = Complex32::new(plan.rot2_lanes.re[k], plan.rot2_lanes.im[k]);
             let a = w[0].get(k) + w[1].get(k) * r;
             let b = w[2].get(k) + w[3].get(k) * r;
             a + b * r2
-        });
+        };
+        let x = [window_at(bins[0]), window_at(bins[1])];
         self.prev_x = x;
         let now = self.ticks * plan.tick_len as u64;
         if let Some(t) = self.tone.as_mut() {
@@ -1416,6 +1425,17 @@ impl Detector {
     }
 }
 
+/// [`Plan::max_silent_tick_energy`]: a window passes only with |X|² ≥ `min_x2`/4 at both
+/// tones, and |X| ≤ 4·max|P_m| over its ticks, so the strongest tick has |P| ≥ √min_x2 / 8;
+/// a tone is seen in the newest tick only if it has half that (coverage ≥ 0.5). By
+/// Cauchy–Schwarz |P|² ≤ Σx² · Σt² ≤ (16·E + 15·L) · L · 1024² (E = Σ⌊x²/16⌋), so a tick
+/// with 16·E + 15·L < min_x2 / (256 · L · 1024²) cannot.
+fn silent_tick_energy(min_x2: f64, tick_len: usize) -> u64 {
+    let l = tick_len as f64;
+    let limit = min_x2 / (256.0 * l * (TABLE_SCALE as f64).powi(2));
+    ((limit - 15.0 * l) / 16.0).floor().max(0.0) as u64
+}
+
 /// `a · conj(b)`: the same bits as `a * b.conj()` (negation is exact), fewer operations.
 #[inline(always)]
 fn mul_conj(a: Complex32, b: Complex32) -> Complex32 {
@@ -1724,6 +1744,69 @@ mod tests {
                 .count();
             assert!((10..48).contains(&keys), "{rate} Hz: {keys} keys");
             assert_eq!(a, b, "{rate} Hz");
+        }
+    }
+
+    /// The silent-tick bound: no tick under it has a response at any DTMF bin that could
+    /// make the newest tick of a passing window covered (checked with the bank itself on the
+    /// worst case, a full-tick sine exactly at a bin, and on noise); and it is of use: a
+    /// line's idle noise at −65 dBFS is under it.
+    #[test]
+    fn silent_tick_bound_is_sound_and_useful() {
+        for rate in [8000u32, 11025, 16000, 44100, 48000] {
+            let plan = Plan::new(DetectorConfig::with_rate(rate)).unwrap();
+            let l = plan.tick_len;
+            let bound = plan.max_silent_tick_energy;
+            assert!(bound > 0, "{rate}");
+            let tick = |x: &[i16]| {
+                let (mut acc, mut e) = ([0i32; 16], 0u64);
+                plan.bank.accumulate(x, 0, &mut acc, &mut e);
+                (acc, e)
+            };
+            // In Q10 units, as the detector converts them.
+            let q10 = f64::from(1u32 << plan.bank.shift());
+            let power = |acc: &[i32; 16], k: usize| {
+                let (re, im) = (acc[k] as f64 * q10, acc[8 + k] as f64 * q10);
+                re * re + im * im
+            };
+            for (k, &f) in ALL_FREQS.iter().enumerate() {
+                // The largest sine at f whose tick stays under the bound.
+                let mut a = 4000.0;
+                let (acc, e) = loop {
+                    let x: Vec<i16> = (0..l)
+                        .map(|n| {
+                            (a * (2.0 * core::f64::consts::PI * f * n as f64 / rate as f64).cos())
+                                .round() as i16
+                        })
+                        .collect();
+                    let (acc, e) = tick(&x);
+                    if e < bound {
+                        break (acc, e);
+                    }
+                    a *= 0.99;
+                };
+                assert!(e < bound);
+                assert!(
+                    power(&acc, k) < plan.min_x2 as f64 / 256.0,
+                    "{rate} Hz {f} Hz"
+                );
+            }
+            // −65 dBFS white-ish noise is under the bound.
+            let mut st = 0x1234_5678_u64 ^ rate as u64;
+            let noise: Vec<i16> = (0..l)
+                .map(|_| {
+                    st ^= st << 13;
+                    st ^= st >> 7;
+                    st ^= st << 17;
+                    let u = (st >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                    (u * 3.4641 * 32768.0 * 10f64.powf(-65.0 / 20.0)).round() as i16
+                })
+                .collect();
+            assert!(
+                tick(&noise).1 < bound,
+                "{rate}: noise {} vs {bound}",
+                tick(&noise).1
+            );
         }
     }
 

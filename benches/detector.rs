@@ -192,6 +192,9 @@ fn kernels(c: &mut Criterion) {
         if let Some(k) = Kernel::avx2() {
             ks.push(("avx2", k));
         }
+        if let Some(k) = Kernel::avx512() {
+            ks.push(("avx512", k));
+        }
         for (name, k) in ks {
             let bank = Bank::with_kernel(rate, l, &touchtone::key::ALL_FREQS, k);
             g.bench_function(BenchmarkId::new(format!("{rate}Hz"), name), |b| {

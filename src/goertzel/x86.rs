@@ -3,8 +3,9 @@
 //! loop the wrong way round (across sample pairs, gathering table values with `pinsrw`).
 //!
 //! * SSE2 is part of x86-64 itself, so [`accumulate_sse2`] needs no detection.
-//! * AVX2 is used only when the CPU reports it ([`avx2_available`]); [`Kernel`](super::Kernel)
-//!   can only hold `Avx2` after that check.
+//! * AVX2 and AVX-512 (F + BW) are used only when the CPU reports them
+//!   ([`avx2_available`], [`avx512_available`]); [`Kernel`](super::Kernel) can only hold
+//!   `Avx2` / `Avx512` after that check.
 //!
 //! Each kernel is tested bit for bit against a from-the-formula reference (`super::tests`).
 //!
@@ -26,6 +27,15 @@ use super::{sq16, Row};
 /// Does this CPU have AVX2?
 pub(super) fn avx2_available() -> bool {
     std::is_x86_feature_detected!("avx2")
+}
+
+/// Does this CPU have AVX-512F and AVX-512BW, and AVX2 (used for short calls), and the
+/// compiler the intrinsics (Rust ≥ 1.89: `cfg(touchtone_avx512)` from the build script)?
+pub(super) fn avx512_available() -> bool {
+    cfg!(touchtone_avx512)
+        && std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && avx2_available()
 }
 
 /// Samples per unrolled step of the correlation loops (four pairs, four rows).
@@ -226,6 +236,87 @@ unsafe fn energy_avx2(x: &[i16]) -> u64 {
         hi_lo_sse2(h, l)
     };
     sums + tail(sixteens.remainder())
+}
+
+/// As [`accumulate_sse2`], with AVX-512BW: one 512-bit `vpmaddwd` per sample pair (a whole
+/// `Row`), alternating between two accumulators.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512BW (check [`avx512_available`]).
+#[cfg(touchtone_avx512)]
+#[clippy::msrv = "1.89"]
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn accumulate_avx512(
+    rows: &[Row],
+    x: &[i16],
+    acc: &mut [i32; 16],
+    energy: &mut u64,
+) {
+    let (xs, rs, xp, rp, odd) = split(rows, x);
+    // SAFETY: the caller guarantees AVX-512F/BW. Table loads read whole `Row`s (64 bytes,
+    // aligned to 64) obtained by safe iteration over `rows`. `acc` (64 bytes) is read and
+    // written as one unaligned 64-byte vector.
+    unsafe {
+        // `acc` moves as two 256-bit halves, as the detector's AVX2 code writes and reads it
+        // (a 512-bit load of two 256-bit stores cannot be store-forwarded).
+        let p = acc.as_mut_ptr() as *mut __m256i;
+        let lo = _mm512_castsi256_si512(_mm256_loadu_si256(p));
+        let mut a = [
+            _mm512_inserti64x4::<1>(lo, _mm256_loadu_si256(p.add(1))),
+            _mm512_setzero_si512(),
+        ];
+        let mad = |a: __m512i, w: i32, row: &Row| {
+            let t = _mm512_load_si512(row.0.as_ptr() as *const _);
+            _mm512_add_epi32(a, _mm512_madd_epi16(_mm512_set1_epi32(w), t))
+        };
+        for (xc, rc) in steps(xs, rs) {
+            for (k, row) in rc.iter().enumerate() {
+                a[k % 2] = mad(a[k % 2], word(xc[2 * k], xc[2 * k + 1]), row);
+            }
+        }
+        for (xq, row) in xp.chunks_exact(2).zip(rp) {
+            a[0] = mad(a[0], word(xq[0], xq[1]), row);
+        }
+        if let Some((x0, row)) = odd {
+            a[1] = mad(a[1], word(x0, 0), row);
+        }
+        let sum = _mm512_add_epi32(a[0], a[1]);
+        _mm256_storeu_si256(p, _mm512_castsi512_si256(sum));
+        _mm256_storeu_si256(p.add(1), _mm512_extracti64x4_epi64::<1>(sum));
+        *energy += energy_avx512(x);
+    }
+}
+
+/// Σ⌊x²/16⌋ over `x`, 32 samples at a time: AVX-512BW.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512BW.
+#[cfg(touchtone_avx512)]
+#[clippy::msrv = "1.89"]
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+unsafe fn energy_avx512(x: &[i16]) -> u64 {
+    let mut thirtytwos = x.chunks_exact(32);
+    // SAFETY: the caller guarantees AVX-512F/BW. Sample loads read 64 bytes from a
+    // 32-element `chunks_exact` piece (unaligned).
+    let sums = unsafe {
+        let ones = _mm512_set1_epi16(1);
+        let (mut h, mut l) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+        for o in &mut thirtytwos {
+            let v = _mm512_loadu_si512(o.as_ptr() as *const _);
+            h = _mm512_add_epi32(h, _mm512_madd_epi16(_mm512_mulhi_epi16(v, v), ones));
+            let sq_lo = _mm512_srli_epi16::<4>(_mm512_mullo_epi16(v, v));
+            l = _mm512_add_epi32(l, _mm512_madd_epi16(sq_lo, ones));
+        }
+        let half = |v: __m512i| {
+            _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64::<1>(v))
+        };
+        let (h, l) = (half(h), half(l));
+        let h = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256::<1>(h));
+        let l = _mm_add_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256::<1>(l));
+        hi_lo_sse2(h, l)
+    };
+    sums + tail(thirtytwos.remainder())
 }
 
 /// One sample pair `(x0, x1)` (either may be 0) against one row, added to `acc`: SSE2.

@@ -804,7 +804,7 @@ impl Detector {
     }
 
     /// The per-tick continuation of a key: while a key is on (reported, or not yet but with
-    /// a window wholly inside it passed by the full checks) and the newest tick, on its own, carries both tones at the key's measured levels (within
+    /// two windows wholly inside it passed by the full checks) and the newest tick, on its own, carries both tones at the key's measured levels (within
     /// −1.9/+1.9 dB: a tick's response varies by ±0.6 dB with the other tone's leakage and
     /// loses up to 0.3 dB at a 2.5 % offset), at its frequencies (tick-to-tick phase advance
     /// within the deviation limit), and they carry the purity of the tick's energy (the hold
@@ -816,9 +816,10 @@ impl Detector {
         let plan = &*self.plan;
         let t = self.tone.as_ref()?;
         let bins = [t.key.row() as u8, t.key.col() as u8 + 4];
-        // A key not yet reported continues this way only once a window wholly inside it
-        // has passed the full checks (and with the full purity threshold).
-        if t.off_at.is_some() || self.prev_bins != bins || (!t.confirmed && t.n_full == 0) {
+        // A key not yet reported continues this way only once two windows wholly inside it
+        // have passed the full checks (they measure its levels: one alone is good to
+        // 0.6 dB, two to 0.5 dB), and with the full purity threshold.
+        if t.off_at.is_some() || self.prev_bins != bins || (!t.confirmed && t.n_full < 2) {
             return None;
         }
         let min_ratio = if t.confirmed {

@@ -15,6 +15,9 @@
 //! (`i32` lanes, which cannot overflow within a tick: see [`Bank`](super::Bank)) for the
 //! whole call; `acc` is loaded once and stored once.
 //!
+//! Each kernel loads the samples once per loop step for the energy, and broadcasts pairs
+//! from the same step for the correlation; the tail (less than a step) goes pair by pair.
+//!
 //! Energy (Σ⌊x²/16⌋): x² = hi·2¹⁶ + lo (x² ≥ 0, so the signed high half `pmulhw` is exact),
 //! so ⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋; the his (≤ 2¹⁴) and the ⌊lo/16⌋s (< 2¹²) are summed in
 //! separate `i32` lanes, which cannot overflow for a tick of up to
@@ -38,47 +41,44 @@ pub(super) fn avx512_available() -> bool {
         && avx2_available()
 }
 
-/// Samples per unrolled step of the correlation loops (four pairs, four rows).
-const STEP: usize = 8;
+/// Whole steps of a call: `N` samples as a fixed-size array and their `R = N / 2` rows (the
+/// loops over them unroll completely). The caller checks that `rows` is long enough.
+#[inline(always)]
+fn steps<'a, const N: usize, const R: usize>(
+    xs: &'a [i16],
+    rs: &'a [Row],
+) -> impl Iterator<Item = (&'a [i16; N], &'a [Row; R])> {
+    debug_assert!(2 * R == N);
+    xs.chunks_exact(N).zip(rs.chunks_exact(R)).map(|(xc, rc)| {
+        (
+            xc.try_into().expect("chunks_exact"),
+            rc.try_into().expect("chunks_exact"),
+        )
+    })
+}
 
-/// The parts of one call: whole steps (`STEP` samples and their `STEP / 2` rows), then the
-/// remaining whole pairs and their rows, then a last odd sample and its row. Panics (instead
-/// of reading out of bounds) if `rows` is too short.
+/// Split a call into whole steps of `n` samples (and their rows) and the rest (fewer than
+/// `n` samples, and the rows from there on). Panics (instead of reading out of bounds) if
+/// `rows` is too short.
 #[allow(clippy::type_complexity)]
 #[inline(always)]
 fn split<'a>(
     rows: &'a [Row],
     x: &'a [i16],
-) -> (
-    &'a [i16],
-    &'a [Row],
-    &'a [i16],
-    &'a [Row],
-    Option<(i16, &'a Row)>,
-) {
+    n: usize,
+) -> ((&'a [i16], &'a [Row]), (&'a [i16], &'a [Row])) {
     assert!(rows.len() >= x.len().div_ceil(2));
-    let (xs, x_rest) = x.split_at(x.len() / STEP * STEP);
-    let (rs, r_rest) = rows.split_at(xs.len() / 2);
-    let (xp, x_odd) = x_rest.split_at(x_rest.len() / 2 * 2);
-    let (rp, r_odd) = r_rest.split_at(xp.len() / 2);
-    let odd = x_odd.first().zip(r_odd.first()).map(|(&v, r)| (v, r));
-    (xs, rs, xp, rp, odd)
+    let (xs, xt) = x.split_at(x.len() / n * n);
+    let (rs, rt) = rows.split_at(xs.len() / 2);
+    ((xs, rs), (xt, rt))
 }
 
-/// Whole steps: `STEP` samples as a fixed-size array and their rows.
+/// The sample pairs of a tail (`x` and its rows), the last one padded with a zero sample.
 #[inline(always)]
-fn steps<'a>(
-    xs: &'a [i16],
-    rs: &'a [Row],
-) -> impl Iterator<Item = (&'a [i16; STEP], &'a [Row; STEP / 2])> {
-    xs.chunks_exact(STEP)
-        .zip(rs.chunks_exact(STEP / 2))
-        .map(|(xc, rc)| {
-            (
-                xc.try_into().expect("chunks_exact"),
-                rc.try_into().expect("chunks_exact"),
-            )
-        })
+fn tail_pairs<'a>(x: &'a [i16], rows: &'a [Row]) -> impl Iterator<Item = (i32, &'a Row)> {
+    x.chunks(2)
+        .zip(rows)
+        .map(|(p, row)| (word(p[0], p.get(1).copied().unwrap_or(0)), row))
 }
 
 /// A sample pair as the i32 that `pmaddwd` pairs with a row's two entries per table.
@@ -87,13 +87,15 @@ fn word(x0: i16, x1: i16) -> i32 {
     (x0 as u16 as u32 | ((x1 as u16 as u32) << 16)) as i32
 }
 
-/// Correlate `x` with `rows` into `acc` and add its energy (Σ⌊x²/16⌋): SSE2.
+/// Correlate `x` with `rows` into `acc` and add its energy (Σ⌊x²/16⌋): SSE2, eight samples
+/// (four rows, one 128-bit energy step) per loop step.
 pub(super) fn accumulate_sse2(rows: &[Row], x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
-    let (xs, rs, xp, rp, odd) = split(rows, x);
+    let ((xs, rs), (xt, rt)) = split(rows, x, 8);
     // SAFETY: SSE2 is always present on x86-64. Table loads read whole `Row`s (64 bytes,
-    // aligned to 64) obtained by safe iteration over `rows`. `acc` (64 bytes) is read and
-    // written as four unaligned 16-byte vectors.
-    unsafe {
+    // aligned to 64) obtained by safe iteration over `rows`; sample loads read a whole
+    // 8-element array (16 bytes, unaligned). `acc` (64 bytes) is read and written as four
+    // unaligned 16-byte vectors.
+    let sums = unsafe {
         let p = acc.as_mut_ptr() as *mut __m128i;
         let mut a = [
             _mm_loadu_si128(p),
@@ -108,44 +110,28 @@ pub(super) fn accumulate_sse2(rows: &[Row], x: &[i16], acc: &mut [i32; 16], ener
                 *aq = _mm_add_epi32(*aq, _mm_madd_epi16(b, _mm_load_si128(t.add(q))));
             }
         };
-        for (xc, rc) in steps(xs, rs) {
-            for (k, row) in rc.iter().enumerate() {
-                mac(word(xc[2 * k], xc[2 * k + 1]), row);
-            }
-        }
-        for (xq, row) in xp.chunks_exact(2).zip(rp) {
-            mac(word(xq[0], xq[1]), row);
-        }
-        if let Some((x0, row)) = odd {
-            mac(word(x0, 0), row);
-        }
-        for (q, aq) in a.iter().enumerate() {
-            _mm_storeu_si128(p.add(q), *aq);
-        }
-    }
-    *energy += energy_sse2(x);
-}
-
-/// Σ⌊x²/16⌋ over `x`, eight samples at a time: SSE2.
-#[inline(always)]
-fn energy_sse2(x: &[i16]) -> u64 {
-    let mut octs = x.chunks_exact(8);
-    // SAFETY: SSE2 is always present on x86-64. Sample loads read 16 bytes from an
-    // 8-element `chunks_exact` piece (unaligned).
-    let sums = unsafe {
         let ones = _mm_set1_epi16(1);
         let (mut h, mut l) = (_mm_setzero_si128(), _mm_setzero_si128());
-        for o in &mut octs {
-            let v = _mm_loadu_si128(o.as_ptr() as *const __m128i);
+        for (xc, rc) in steps::<8, 4>(xs, rs) {
+            let v = _mm_loadu_si128(xc.as_ptr() as *const __m128i);
             h = _mm_add_epi32(h, _mm_madd_epi16(_mm_mulhi_epi16(v, v), ones));
             l = _mm_add_epi32(
                 l,
                 _mm_madd_epi16(_mm_srli_epi16(_mm_mullo_epi16(v, v), 4), ones),
             );
+            for (k, row) in rc.iter().enumerate() {
+                mac(word(xc[2 * k], xc[2 * k + 1]), row);
+            }
+        }
+        for (w, row) in tail_pairs(xt, rt) {
+            mac(w, row);
+        }
+        for (q, aq) in a.iter().enumerate() {
+            _mm_storeu_si128(p.add(q), *aq);
         }
         hi_lo_sse2(h, l)
     };
-    sums + tail(octs.remainder())
+    *energy += sums + tail(xt);
 }
 
 /// `(Σh)·2¹² + Σl` over the four lanes of `h` and of `l` (partial sums of x²'s high halves
@@ -170,7 +156,8 @@ fn tail(x: &[i16]) -> u64 {
     x.iter().map(|&v| sq16(v) as u64).sum()
 }
 
-/// As [`accumulate_sse2`], with AVX2 (two 256-bit registers per row).
+/// As [`accumulate_sse2`], with AVX2: two 256-bit registers per row, sixteen samples (eight
+/// rows, one 256-bit energy step) per loop step.
 ///
 /// # Safety
 /// The CPU must support AVX2 (check [`avx2_available`]).
@@ -181,11 +168,12 @@ pub(super) unsafe fn accumulate_avx2(
     acc: &mut [i32; 16],
     energy: &mut u64,
 ) {
-    let (xs, rs, xp, rp, odd) = split(rows, x);
+    let ((xs, rs), (xt, rt)) = split(rows, x, 16);
     // SAFETY: the caller guarantees AVX2. Table loads read whole `Row`s (64 bytes, aligned to
-    // 64) obtained by safe iteration over `rows`. `acc` (64 bytes) is read and written as two
-    // unaligned 32-byte vectors.
-    unsafe {
+    // 64) obtained by safe iteration over `rows`; sample loads read a whole 16-element array
+    // (32 bytes, unaligned). `acc` (64 bytes) is read and written as two unaligned 32-byte
+    // vectors.
+    let sums = unsafe {
         let p = acc.as_mut_ptr() as *mut __m256i;
         let mut a0 = _mm256_loadu_si256(p);
         let mut a1 = _mm256_loadu_si256(p.add(1));
@@ -195,68 +183,50 @@ pub(super) unsafe fn accumulate_avx2(
             a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(b, _mm256_load_si256(t)));
             a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
         };
-        for (xc, rc) in steps(xs, rs) {
+        let ones = _mm256_set1_epi16(1);
+        let (mut h, mut l) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for (xc, rc) in steps::<16, 8>(xs, rs) {
+            let v = _mm256_loadu_si256(xc.as_ptr() as *const __m256i);
+            h = _mm256_add_epi32(h, _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones));
+            let sq_lo = _mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4);
+            l = _mm256_add_epi32(l, _mm256_madd_epi16(sq_lo, ones));
             for (k, row) in rc.iter().enumerate() {
                 mac(word(xc[2 * k], xc[2 * k + 1]), row);
             }
         }
-        for (xq, row) in xp.chunks_exact(2).zip(rp) {
-            mac(word(xq[0], xq[1]), row);
-        }
-        if let Some((x0, row)) = odd {
-            mac(word(x0, 0), row);
+        for (w, row) in tail_pairs(xt, rt) {
+            mac(w, row);
         }
         _mm256_storeu_si256(p, a0);
         _mm256_storeu_si256(p.add(1), a1);
-        *energy += energy_avx2(x);
-    }
-}
-
-/// Σ⌊x²/16⌋ over `x`, sixteen samples at a time: AVX2.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn energy_avx2(x: &[i16]) -> u64 {
-    let mut sixteens = x.chunks_exact(16);
-    // SAFETY: the caller guarantees AVX2. Sample loads read 32 bytes from a 16-element
-    // `chunks_exact` piece (unaligned).
-    let sums = unsafe {
-        let ones = _mm256_set1_epi16(1);
-        let (mut h, mut l) = (_mm256_setzero_si256(), _mm256_setzero_si256());
-        for o in &mut sixteens {
-            let v = _mm256_loadu_si256(o.as_ptr() as *const __m256i);
-            h = _mm256_add_epi32(h, _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones));
-            let sq_lo = _mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4);
-            l = _mm256_add_epi32(l, _mm256_madd_epi16(sq_lo, ones));
-        }
         let h = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
         let l = _mm_add_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
         hi_lo_sse2(h, l)
     };
-    sums + tail(sixteens.remainder())
+    *energy += sums + tail(xt);
 }
 
 /// As [`accumulate_sse2`], with AVX-512BW: one 512-bit `vpmaddwd` per sample pair (a whole
-/// `Row`), alternating between two accumulators.
+/// `Row`), alternating between two accumulators; 32 samples (sixteen rows, one 512-bit
+/// energy step) per loop step.
 ///
 /// # Safety
-/// The CPU must support AVX-512F and AVX-512BW (check [`avx512_available`]).
+/// The CPU must support AVX-512F, AVX-512BW and AVX2 (check [`avx512_available`]).
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
-#[target_feature(enable = "avx512f,avx512bw")]
+#[target_feature(enable = "avx512f,avx512bw,avx2")]
 pub(super) unsafe fn accumulate_avx512(
     rows: &[Row],
     x: &[i16],
     acc: &mut [i32; 16],
     energy: &mut u64,
 ) {
-    let (xs, rs, xp, rp, odd) = split(rows, x);
-    // SAFETY: the caller guarantees AVX-512F/BW. Table loads read whole `Row`s (64 bytes,
-    // aligned to 64) obtained by safe iteration over `rows`. `acc` (64 bytes) is read and
-    // written as one unaligned 64-byte vector.
-    unsafe {
+    let ((xs, rs), (xt, rt)) = split(rows, x, 32);
+    // SAFETY: the caller guarantees AVX-512F/BW and AVX2. Table loads read whole `Row`s
+    // (64 bytes, aligned to 64) obtained by safe iteration over `rows`; sample loads read a
+    // whole 32-element array (64 bytes, unaligned). `acc` (64 bytes) is read and written as
+    // two unaligned 32-byte vectors.
+    let sums = unsafe {
         // `acc` moves as two 256-bit halves, as the detector's AVX2 code writes and reads it
         // (a 512-bit load of two 256-bit stores cannot be store-forwarded).
         let p = acc.as_mut_ptr() as *mut __m256i;
@@ -269,54 +239,30 @@ pub(super) unsafe fn accumulate_avx512(
             let t = _mm512_load_si512(row.0.as_ptr() as *const _);
             _mm512_add_epi32(a, _mm512_madd_epi16(_mm512_set1_epi32(w), t))
         };
-        for (xc, rc) in steps(xs, rs) {
+        let ones = _mm512_set1_epi16(1);
+        let (mut h, mut l) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+        for (xc, rc) in steps::<32, 16>(xs, rs) {
+            let v = _mm512_loadu_si512(xc.as_ptr() as *const _);
+            h = _mm512_add_epi32(h, _mm512_madd_epi16(_mm512_mulhi_epi16(v, v), ones));
+            let sq_lo = _mm512_srli_epi16::<4>(_mm512_mullo_epi16(v, v));
+            l = _mm512_add_epi32(l, _mm512_madd_epi16(sq_lo, ones));
             for (k, row) in rc.iter().enumerate() {
                 a[k % 2] = mad(a[k % 2], word(xc[2 * k], xc[2 * k + 1]), row);
             }
         }
-        for (xq, row) in xp.chunks_exact(2).zip(rp) {
-            a[0] = mad(a[0], word(xq[0], xq[1]), row);
-        }
-        if let Some((x0, row)) = odd {
-            a[1] = mad(a[1], word(x0, 0), row);
+        for (w, row) in tail_pairs(xt, rt) {
+            a[0] = mad(a[0], w, row);
         }
         let sum = _mm512_add_epi32(a[0], a[1]);
         _mm256_storeu_si256(p, _mm512_castsi512_si256(sum));
         _mm256_storeu_si256(p.add(1), _mm512_extracti64x4_epi64::<1>(sum));
-        *energy += energy_avx512(x);
-    }
-}
-
-/// Σ⌊x²/16⌋ over `x`, 32 samples at a time: AVX-512BW.
-///
-/// # Safety
-/// The CPU must support AVX-512F and AVX-512BW.
-#[cfg(touchtone_avx512)]
-#[clippy::msrv = "1.89"]
-#[target_feature(enable = "avx512f,avx512bw")]
-#[inline]
-unsafe fn energy_avx512(x: &[i16]) -> u64 {
-    let mut thirtytwos = x.chunks_exact(32);
-    // SAFETY: the caller guarantees AVX-512F/BW. Sample loads read 64 bytes from a
-    // 32-element `chunks_exact` piece (unaligned).
-    let sums = unsafe {
-        let ones = _mm512_set1_epi16(1);
-        let (mut h, mut l) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-        for o in &mut thirtytwos {
-            let v = _mm512_loadu_si512(o.as_ptr() as *const _);
-            h = _mm512_add_epi32(h, _mm512_madd_epi16(_mm512_mulhi_epi16(v, v), ones));
-            let sq_lo = _mm512_srli_epi16::<4>(_mm512_mullo_epi16(v, v));
-            l = _mm512_add_epi32(l, _mm512_madd_epi16(sq_lo, ones));
-        }
         let half = |v: __m512i| {
-            _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64::<1>(v))
+            let v = _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64::<1>(v));
+            _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v))
         };
-        let (h, l) = (half(h), half(l));
-        let h = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256::<1>(h));
-        let l = _mm_add_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256::<1>(l));
-        hi_lo_sse2(h, l)
+        hi_lo_sse2(half(h), half(l))
     };
-    sums + tail(thirtytwos.remainder())
+    *energy += sums + tail(xt);
 }
 
 /// One sample pair `(x0, x1)` (either may be 0) against one row, added to `acc`: SSE2.

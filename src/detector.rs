@@ -321,6 +321,14 @@ pub struct Plan {
     /// Set when the CPU has AVX2: the per-tick analysis then runs compiled for it.
     #[cfg(target_arch = "x86_64")]
     avx2: Option<avx2::Token>,
+    /// 1 / samples per tick.
+    inv_tick: f32,
+    /// Mean square (sample units²) per unit of window energy: 16 / samples per window.
+    energy_to_power: f32,
+    /// The minimum tone amplitude (peak, sample units): √min_x2 · x_to_amp.
+    min_amp: f32,
+    /// |det|² under which the 2×2 amplitude solve is not used (1e-6 · N⁴).
+    min_det2: f32,
     /// Minimum |X|² (window response, table units) for a tone at the minimum level.
     min_x2: f32,
     /// Scale from window |X| (table units) to amplitude (sample units).
@@ -358,6 +366,12 @@ pub struct Plan {
     strict_twist_hi: f32,
     strict_twist_lo: f32,
     strict_min_tick_power: f32,
+    /// Purity thresholds of a single tick against its energy E (Σ⌊x²/16⌋): the tones'
+    /// full-tick powers |P|²·gain must reach this × E (hold threshold once reported, the
+    /// full one before). |P|² = (A·L/2·TABLE_SCALE)² for a tone of peak A, and the tick's
+    /// mean square is 16·E/L, so this is min_ratio · 2 · (16/L) · (L/2·TABLE_SCALE)².
+    tick_purity_hold: f32,
+    tick_purity: f32,
     /// Purity threshold for keys whose tones must be clipped.
     min_ratio_clipped: f32,
     /// Largest disagreement between the two frequency measurements, as half-window phase.
@@ -444,6 +458,10 @@ impl Plan {
                 cfg.max_freq_deviation * ALL_FREQS[k] as f32 * rad_per_hz
             }),
             min_x2: min_x2 as f32,
+            inv_tick: 1.0 / tick_len as f32,
+            energy_to_power: 16.0 / n as f32,
+            min_amp: (min_x2 as f32).sqrt() * x_to_amp as f32,
+            min_det2: 1e-6 * (n as f32).powi(4),
             x_to_amp: x_to_amp as f32,
             window_len: tick_len * WINDOW_TICKS,
             rot_lanes: Resp {
@@ -476,6 +494,8 @@ impl Plan {
                     * tick_len as f64;
                 (0.6 * theta).tan() as f32
             }),
+            tick_purity_hold: tick_purity(cfg.min_tone_ratio * HOLD_RATIO_FACTOR, tick_len),
+            tick_purity: tick_purity(cfg.min_tone_ratio, tick_len),
             strict_twist_hi: 10f32.powf((cfg.max_normal_twist_db - STRICT_MARGIN_DB) / 10.0),
             strict_twist_lo: 10f32.powf(-(cfg.max_reverse_twist_db - STRICT_MARGIN_DB) / 10.0),
             strict_min_tick_power: {
@@ -536,18 +556,38 @@ struct Tone {
     /// Last hit's amplitudes (used while no fully covered window has been seen).
     amp_lo: f32,
     amp_hi: f32,
+    /// The tones' levels as a full tick's power |P|² (table units), for the per-tick
+    /// continuation ([`Detector::held_tick`]); kept up to date by [`Tone::update_ref`].
+    tick_ref: [f32; 2],
 }
 
 impl Tone {
-    fn levels(&self) -> Levels {
-        let (lo, hi) = if self.n_full > 0 {
+    /// The tones' amplitudes (peak): the mean over fully covered windows, else the last hit.
+    #[inline(always)]
+    fn amplitudes(&self) -> (f32, f32) {
+        if self.n_full > 0 {
             (
                 self.sum_lo / self.n_full as f32,
                 self.sum_hi / self.n_full as f32,
             )
         } else {
             (self.amp_lo, self.amp_hi)
+        }
+    }
+
+    /// Recompute `tick_ref` after the amplitudes changed.
+    #[inline(always)]
+    fn update_ref(&mut self, tick_len: usize) {
+        let (al, ah) = self.amplitudes();
+        let full = |a: f32| {
+            let m = a * tick_len as f32 / 2.0 * TABLE_SCALE;
+            m * m
         };
+        self.tick_ref = [full(al), full(ah)];
+    }
+
+    fn levels(&self) -> Levels {
+        let (lo, hi) = self.amplitudes();
         Levels {
             low_dbm0: generator::peak_to_dbm0(lo as f64) as f32,
             high_dbm0: generator::peak_to_dbm0(hi as f64) as f32,
@@ -822,24 +862,15 @@ impl Detector {
         if t.off_at.is_some() || self.prev_bins != bins || (!t.confirmed && t.n_full < 2) {
             return None;
         }
-        let min_ratio = if t.confirmed {
-            plan.min_ratio_hold
+        // Purity threshold (times the tick-power-to-mean-square scale, see `Plan`).
+        let purity = if t.confirmed {
+            plan.tick_purity_hold
         } else {
-            plan.min_ratio
+            plan.tick_purity
         };
         let (kl, kh) = (bins[0] as usize, bins[1] as usize);
         let (pl, ph) = (newest.norm_sqr(kl), newest.norm_sqr(kh));
-        // The key's levels as full-tick powers |P|² (table units).
-        let (al, ah) = if t.n_full > 0 {
-            (t.sum_lo / t.n_full as f32, t.sum_hi / t.n_full as f32)
-        } else {
-            (t.amp_lo, t.amp_hi)
-        };
-        let full = |a: f32| {
-            let m = a * plan.tick_len as f32 / 2.0 * TABLE_SCALE;
-            m * m
-        };
-        let (rl, rh) = (full(al), full(ah));
+        let [rl, rh] = t.tick_ref;
         let in_range = |p: f32, r: f32| p >= HELD_TICK_MIN * r && p <= HELD_TICK_MAX * r;
         if !in_range(pl, rl) || !in_range(ph, rh) {
             return None;
@@ -849,11 +880,10 @@ impl Detector {
         let tan = if t.confirmed {
             &plan.hold_tan
         } else {
-            let twist = pl / ph;
             if pl < plan.strict_min_tick_power
                 || ph < plan.strict_min_tick_power
-                || twist > plan.strict_twist_hi
-                || twist < plan.strict_twist_lo
+                || pl > plan.strict_twist_hi * ph
+                || pl < plan.strict_twist_lo * ph
             {
                 return None;
             }
@@ -869,10 +899,8 @@ impl Detector {
             }
         }
         // Purity of the tick: the tones' power (peak²/2 each) against its mean square.
-        let l = plan.tick_len as f32;
-        let to_amp2 = (2.0 / (l * TABLE_SCALE)) * (2.0 / (l * TABLE_SCALE));
-        let tone_power = (pl * plan.group_gain[kl] + ph * plan.group_gain[kh]) * to_amp2 / 2.0;
-        (tone_power >= min_ratio * self.energy as f32 * 16.0 / l).then_some(bins)
+        let tone = pl * plan.group_gain[kl] + ph * plan.group_gain[kh];
+        (tone >= purity * self.energy as f32).then_some(bins)
     }
 
     /// A tick that [`Detector::held_tick`] passed: the key goes on through the newest tick.
@@ -949,6 +977,10 @@ impl Detector {
         }
         if let Some(mags) = &mags {
             self.step(mags, hit, on_event);
+            let l = self.plan.tick_len;
+            if let Some(t) = self.tone.as_mut() {
+                t.update_ref(l);
+            }
         }
     }
 
@@ -1020,8 +1052,7 @@ impl Detector {
         }
         // Twist on the uncorrected amplitudes, which a ±2.5 % offset shifts by up to
         // 3 dB: with that much room (hysteresis), a held key keeps its measured twist.
-        let twist = mag2[lo] / mag2[hi];
-        if twist > plan.twist_hi * 2.0 || twist < plan.twist_lo * 0.5 {
+        if mag2[lo] > plan.twist_hi * 2.0 * mag2[hi] || mag2[lo] < plan.twist_lo * 0.5 * mag2[hi] {
             return None;
         }
         // Still the same frequencies: the window-to-window advance e^{jδL} within the
@@ -1032,11 +1063,10 @@ impl Detector {
                 return None;
             }
         }
-        let n = (plan.tick_len * WINDOW_TICKS) as f32;
         let s = plan.x_to_amp * plan.x_to_amp;
         let tone_power =
             (mag2[lo] * plan.group_gain[lo] + mag2[hi] * plan.group_gain[hi]) * s / 2.0;
-        if tone_power < plan.min_ratio_hold * energy * 16.0 / n {
+        if tone_power < plan.min_ratio_hold * energy * plan.energy_to_power {
             return None;
         }
         Some(Hit {
@@ -1085,7 +1115,6 @@ impl Detector {
         // one, when the previous window had the same bins, sets the amplitude correction:
         // a mix is then not inflated into passing the purity check.
         let same_bins = self.prev_bins == [lo as u8, hi as u8];
-        let tick = plan.tick_len as f32;
         let k = [lo, hi];
         // Both halves must carry each tone (about equal magnitude).
         for &k in &k {
@@ -1111,29 +1140,26 @@ impl Detector {
                 if (adv - 2.0 * adv_w).abs() > plan.agree_rad {
                     return None;
                 }
-                let v = unit(w);
-                u[i] = v * v;
-                delta[i] = adv_w / tick;
+                u[i] = unit_squared(w);
+                delta[i] = adv_w * plan.inv_tick;
             } else {
                 u[i] = unit(z);
-                delta[i] = adv / (2.0 * tick);
+                delta[i] = adv * (0.5 * plan.inv_tick);
             }
         }
         let amp = self.tone_amplitudes(x, [lo, hi], u, delta);
-        let min_amp = plan.min_x2.sqrt() * plan.x_to_amp;
-        if amp[0] < min_amp || amp[1] < min_amp {
+        if amp[0] < plan.min_amp || amp[1] < plan.min_amp {
             return None;
         }
-        let twist = (amp[0] * amp[0]) / (amp[1] * amp[1]);
-        if twist > plan.twist_hi || twist < plan.twist_lo {
+        // Twist: amp0²/amp1² within the limits.
+        let (p0, p1) = (amp[0] * amp[0], amp[1] * amp[1]);
+        if p0 > plan.twist_hi * p1 || p0 < plan.twist_lo * p1 {
             return None;
         }
         // Power of the two tones vs. the window's mean-square power.
-        let n = (plan.tick_len * WINDOW_TICKS) as f32;
         // As the energy is band-limited, so are the tones' powers (exact for pure tones).
-        let tone_power =
-            (amp[0] * amp[0] * plan.group_gain[lo] + amp[1] * amp[1] * plan.group_gain[hi]) / 2.0;
-        let total_power = energy * 16.0 / n;
+        let tone_power = (p0 * plan.group_gain[lo] + p1 * plan.group_gain[hi]) / 2.0;
+        let total_power = energy * plan.energy_to_power;
         // Two tones whose peaks add up past full scale are clipped somewhere on the way;
         // clipping moves up to a fifth of their power into distortion products.
         let min_ratio = if amp[0] + amp[1] >= CLIPPED_PEAK_SUM {
@@ -1177,10 +1203,12 @@ impl Detector {
         let (s0, s1, w0, w1) = (step(0), step(1), win(0), win(1));
         let kern = |tone_win: Complex32, tone_step: Complex32, bin: usize| {
             let den = one_minus(mul_conj(tone_step, plan.e_step[bin]));
-            if den.norm_sqr() < 1e-12 {
+            let d2 = den.norm_sqr();
+            if d2 < 1e-12 {
                 Complex32::new(n, 0.0)
             } else {
-                one_minus(mul_conj(tone_win, plan.e_win[bin])) / den
+                // num / den as num · conj(den) / |den|² (one division).
+                mul_conj(one_minus(mul_conj(tone_win, plan.e_win[bin])), den) * (1.0 / d2)
             }
         };
         let k00 = kern(w0, s0, k[0]);
@@ -1189,16 +1217,19 @@ impl Detector {
         let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
         let det = k00 * k11 - k01 * k10;
         let (x0, x1) = (x.get(k[0]), x.get(k[1]));
-        if det.norm_sqr() < 1e-6 * n.powi(4) {
+        let det2 = det.norm_sqr();
+        if det2 < plan.min_det2 {
             return [
                 x0.norm_sqr().sqrt() * plan.x_to_amp,
                 x1.norm_sqr().sqrt() * plan.x_to_amp,
             ];
         }
-        let c0 = (x0 * k11 - x1 * k01) / det;
-        let c1 = (x1 * k00 - x0 * k10) / det;
+        // |c| = |numerator| / |det| (Cramer), one division for both.
+        let inv = 1.0 / det2;
+        let n0 = (x0 * k11 - x1 * k01).norm_sqr();
+        let n1 = (x1 * k00 - x0 * k10).norm_sqr();
         let scale = 2.0 / TABLE_SCALE;
-        [c0.norm_sqr().sqrt() * scale, c1.norm_sqr().sqrt() * scale]
+        [(n0 * inv).sqrt() * scale, (n1 * inv).sqrt() * scale]
     }
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
@@ -1376,6 +1407,7 @@ impl Detector {
             last_counted: false,
             amp_lo: h.amp_lo,
             amp_hi: h.amp_hi,
+            tick_ref: [0.0; 2],
         });
         self.maybe_confirm(now, on_event);
     }
@@ -1426,6 +1458,13 @@ impl Detector {
     }
 }
 
+/// [`Plan::tick_purity`] for a purity threshold `ratio`.
+fn tick_purity(ratio: f32, tick_len: usize) -> f32 {
+    let l = tick_len as f64;
+    let m = l / 2.0 * TABLE_SCALE as f64;
+    (ratio as f64 * 2.0 * (16.0 / l) * m * m) as f32
+}
+
 /// [`Plan::max_silent_tick_energy`]: a window passes only with |X|² ≥ `min_x2`/4 at both
 /// tones, and |X| ≤ 4·max|P_m| over its ticks, so the strongest tick has |P| ≥ √min_x2 / 8;
 /// a tone is seen in the newest tick only if it has half that (coverage ≥ 0.5). By
@@ -1459,6 +1498,18 @@ fn unit(z: Complex32) -> Complex32 {
     }
     let s = z / m;
     s / s.norm_sqr().sqrt()
+}
+
+/// `(z / |z|)²` (a unit phasor of twice the angle) with two divisions and no square root;
+/// scaled by the larger component first, as [`unit`]. Zero stays zero.
+#[inline]
+fn unit_squared(z: Complex32) -> Complex32 {
+    let m = z.re.abs().max(z.im.abs());
+    if m == 0.0 || !m.is_finite() {
+        return Complex32::new(0.0, 0.0);
+    }
+    let s = z * (1.0 / m);
+    (s * s) * (1.0 / s.norm_sqr())
 }
 
 /// `z.arg()`, to about 2e-4 rad (0.01 Hz of frequency), without a libm call (it runs for every tick of a tone).

@@ -345,6 +345,9 @@ pub struct Plan {
     /// A tick with less energy (Σ⌊x²/16⌋) cannot carry half the response a passing window
     /// needs at its strongest tick, so no tone can be seen to start or resume in it.
     max_silent_tick_energy: u64,
+    /// The same for the first half (two ticks) of a window: a new key must be in both
+    /// halves with |a|² ≥ |b|²/4, and |X| ≤ |a| + |b|, so a hit needs |a| ≥ √min_x2 / 6.
+    max_silent_half_energy: f32,
     /// Energy units (Σx²/16) of a window at exactly the minimum for two tones.
     min_window_energy: f32,
     dominance: f32,
@@ -476,6 +479,12 @@ impl Plan {
             e_win,
             min_window_energy,
             max_silent_tick_energy: silent_tick_energy(min_x2, tick_len),
+            max_silent_half_energy: {
+                // |a|² ≤ (16·E + 15·2L) · 2L · 1024² < min_x2 / 36.
+                let l2 = 2.0 * tick_len as f64;
+                let limit = min_x2 / (36.0 * l2 * (TABLE_SCALE as f64).powi(2));
+                ((limit - 15.0 * l2) / 16.0).max(0.0) as f32
+            },
             dominance: 10f32.powf(cfg.min_dominance_db / 10.0),
             twist_hi: 10f32.powf(cfg.max_normal_twist_db / 10.0),
             twist_lo: 10f32.powf(-cfg.max_reverse_twist_db / 10.0),
@@ -818,12 +827,17 @@ impl Detector {
         if let Some(bins) = self.held_tick(&newest) {
             self.continue_held(&newest, order, bins, on_event);
         } else if (energy < self.plan.min_window_energy
-            || self.energy < self.plan.max_silent_tick_energy)
+            || self.energy < self.plan.max_silent_tick_energy
+            || (placed.is_none()
+                && self.ring_energy[order[0]] + self.ring_energy[order[1]]
+                    < self.plan.max_silent_half_energy))
             && placed != Some(false)
         {
             // No tone in progress, or only one whose end is already placed, and either the
             // window is too quiet for any key or its newest tick is too quiet to carry one
-            // (a window can then pass, but no tone can start or resume in it): no hit.
+            // (a window can then pass, but no tone can start or resume in it), or, with no
+            // tone at all, its first half is too quiet to carry one (a new key must be in
+            // both halves): no hit.
             self.prev_bins = [NO_BIN; 2];
             if placed.is_some() {
                 self.step(&Mags::NONE, None, on_event);

@@ -317,7 +317,7 @@ pub struct Plan {
     /// `rot²` (two ticks' rotation), as `rot[k] * rot[k]`.
     rot2: [Complex32; 8],
     /// Largest half-window phase advance (δ·2L) within the deviation limit, per frequency.
-    max_adv: [f32; 8],
+    max_adv: [ArgLimit; 8],
     /// Set when the CPU has AVX2: the per-tick analysis then runs compiled for it.
     #[cfg(target_arch = "x86_64")]
     avx2: Option<avx2::Token>,
@@ -378,7 +378,7 @@ pub struct Plan {
     /// Purity threshold for keys whose tones must be clipped.
     min_ratio_clipped: f32,
     /// Largest disagreement between the two frequency measurements, as half-window phase.
-    agree_rad: f32,
+    agree: ArgLimit,
     twist_hi: f32,
     twist_lo: f32,
     min_ratio: f32,
@@ -458,7 +458,7 @@ impl Plan {
             #[cfg(target_arch = "x86_64")]
             avx2: avx2::Token::detect(),
             max_adv: core::array::from_fn(|k| {
-                cfg.max_freq_deviation * ALL_FREQS[k] as f32 * rad_per_hz
+                ArgLimit::new(cfg.max_freq_deviation * ALL_FREQS[k] as f32 * rad_per_hz)
             }),
             min_x2: min_x2 as f32,
             inv_tick: 1.0 / tick_len as f32,
@@ -511,7 +511,9 @@ impl Plan {
                 let m = min_amp * tick_len as f64 / 2.0 * TABLE_SCALE as f64;
                 (m * m * 10f64.powf(STRICT_MARGIN_DB as f64 / 10.0)) as f32
             },
-            agree_rad: (2.0 * core::f64::consts::PI * AGREE_HZ * 2.0 * tick_len as f64 / fs) as f32,
+            agree: ArgLimit::new(
+                (2.0 * core::f64::consts::PI * AGREE_HZ * 2.0 * tick_len as f64 / fs) as f32,
+            ),
             dominance_hold: 10f32.powf(cfg.min_dominance_db / 20.0),
             min_ratio_hold: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
             min_tone_samples: ms(cfg.min_tone_ms),
@@ -1141,24 +1143,25 @@ impl Detector {
         let mut delta = [0f32; 2];
         for i in 0..2 {
             let k = k[i];
-            let z = mul_conj(half_b.get(k), half_a.get(k)) * plan.rot2[k];
-            let adv = fast_arg(z); // δ·2L
-            if adv.abs() > plan.max_adv[k] {
+            let z = mul_conj(half_b.get(k), half_a.get(k)) * plan.rot2[k]; // e^{jδ2L}
+                                                                           // The deviation: |arg z| within the limit.
+            if !plan.max_adv[k].contains(z) {
                 return None;
             }
             let w = mul_conj(x.get(k), self.prev_x[i]) * plan.rot[k]; // e^{jδL}
             if same_bins && w.norm_sqr() > 0.0 {
-                // The two must agree: a tone beyond ±62.5 Hz aliases between the halves
-                // (1576 Hz reads as 1477 − 26 Hz there, + 99 Hz here).
-                let adv_w = fast_arg(w);
-                if (adv - 2.0 * adv_w).abs() > plan.agree_rad {
+                // The two must agree: arg z = 2·arg w (unwrapped: |arg w| ≤ π/2), else a
+                // tone beyond ±62.5 Hz aliases between the halves (1576 Hz reads as
+                // 1477 − 26 Hz there, + 99 Hz here). With u = e^{j2·arg w}: arg(z·conj u).
+                let uw = unit_squared(w);
+                if w.re < 0.0 || !plan.agree.contains(mul_conj(z, uw)) {
                     return None;
                 }
-                u[i] = unit_squared(w);
-                delta[i] = adv_w * plan.inv_tick;
+                u[i] = uw;
+                delta[i] = fast_arg(w) * plan.inv_tick;
             } else {
                 u[i] = unit(z);
-                delta[i] = adv * (0.5 * plan.inv_tick);
+                delta[i] = fast_arg(z) * (0.5 * plan.inv_tick);
             }
         }
         let amp = self.tone_amplitudes(x, [lo, hi], u, delta);
@@ -1490,6 +1493,42 @@ fn silent_tick_energy(min_x2: f64, tick_len: usize) -> u64 {
     ((limit - 15.0 * l) / 16.0).floor().max(0.0) as u64
 }
 
+/// `|arg z| ≤ θ` without the arctangent: a cone around the positive real axis (θ < π/2) or,
+/// beyond, everything but a cone around the negative one.
+#[derive(Clone, Copy, Debug)]
+struct ArgLimit {
+    /// tan θ (θ < π/2), or tan(π − θ) of the excluded cone.
+    tan: f32,
+    wide: bool,
+}
+
+impl ArgLimit {
+    fn new(theta: f32) -> ArgLimit {
+        let theta = theta.clamp(0.0, core::f32::consts::PI);
+        if theta < core::f32::consts::FRAC_PI_2 {
+            ArgLimit {
+                tan: theta.tan(),
+                wide: false,
+            }
+        } else {
+            ArgLimit {
+                tan: (core::f32::consts::PI - theta).tan(),
+                wide: true,
+            }
+        }
+    }
+
+    /// Whether `|arg z| ≤ θ` (z = 0 counts as angle 0).
+    #[inline(always)]
+    fn contains(&self, z: Complex32) -> bool {
+        if self.wide {
+            !(z.re < 0.0 && z.im.abs() < self.tan * -z.re)
+        } else {
+            z.re >= 0.0 && z.im.abs() <= self.tan * z.re
+        }
+    }
+}
+
 /// `a · conj(b)`: the same bits as `a * b.conj()` (negation is exact), fewer operations.
 #[inline(always)]
 fn mul_conj(a: Complex32, b: Complex32) -> Complex32 {
@@ -1534,7 +1573,9 @@ fn fast_arg(z: Complex32) -> f32 {
     if ax == 0.0 && ay == 0.0 {
         return 0.0;
     }
-    let a = ax.min(ay) / ax.max(ay);
+    // (Comparisons, not `f32::min`/`max`: no NaN handling needed, z is finite.)
+    let (lo, hi) = if ax < ay { (ax, ay) } else { (ay, ax) };
+    let a = lo / hi;
     let s = a * a;
     // Minimax polynomial for atan on [0, 1].
     let mut r = ((-0.046_496_475 * s + 0.159_314_22) * s - 0.327_622_76) * s * a + a;
@@ -1873,6 +1914,24 @@ mod tests {
                 "{rate}: noise {} vs {bound}",
                 tick(&noise).1
             );
+        }
+    }
+
+    #[test]
+    fn arg_limit_matches_atan2() {
+        for theta in [0.05f32, 0.2, 0.9, 1.5, 1.6, 2.05, 3.0] {
+            let lim = ArgLimit::new(theta);
+            for i in 0..7200 {
+                let t = (i as f32 / 7200.0) * 2.0 * core::f32::consts::PI - core::f32::consts::PI;
+                if (t.abs() - theta).abs() < 1e-3 {
+                    continue; // the boundary itself: either answer
+                }
+                for r in [1e-3f32, 1.0, 1e12] {
+                    let z = Complex32::from_polar(r, t);
+                    assert_eq!(lim.contains(z), t.abs() <= theta, "θ {theta} angle {t} r {r}");
+                }
+            }
+            assert!(lim.contains(Complex32::new(0.0, 0.0)));
         }
     }
 

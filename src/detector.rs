@@ -872,10 +872,11 @@ impl Detector {
         let plan = &*self.plan;
         let t = self.tone.as_ref()?;
         let bins = [t.key.row() as u8, t.key.col() as u8 + 4];
-        // A key not yet reported continues this way only once two windows wholly inside it
-        // have passed the full checks (they measure its levels: one alone is good to
-        // 0.6 dB, two to 0.5 dB), and with the full purity threshold.
-        if t.off_at.is_some() || self.prev_bins != bins || (!t.confirmed && t.n_full < 2) {
+        // A key not yet reported continues this way only once a window wholly inside it has
+        // passed the full checks, and with the full purity threshold. (Its levels want a
+        // second measurement, one alone is good to 0.6 dB, two to 0.5 dB:
+        // `continue_held` makes it.)
+        if t.off_at.is_some() || self.prev_bins != bins || (!t.confirmed && t.n_full < 1) {
             return None;
         }
         // Purity threshold (times the tick-power-to-mean-square scale, see `Plan`).
@@ -946,11 +947,33 @@ impl Detector {
             a + b * r2
         };
         let x = [window_at(bins[0]), window_at(bins[1])];
+        // A key with a single measured window gets its second measurement here: the same
+        // offsets (window to window) and solve as the full checks' (their other checks are
+        // the tick's, above).
+        let measured = self.tone.as_ref().is_some_and(|t| t.n_full == 1).then(|| {
+            let mut u = [Complex32::new(1.0, 0.0); 2];
+            let mut delta = [0f32; 2];
+            for i in 0..2 {
+                let w = mul_conj(x[i], self.prev_x[i]) * plan.rot[bins[i] as usize];
+                u[i] = unit_squared(w);
+                delta[i] = fast_arg(w) * plan.inv_tick;
+            }
+            self.tone_amplitudes(x, bins.map(usize::from), u, delta)
+        });
         self.prev_x = x;
         let now = self.ticks * plan.tick_len as u64;
         if let Some(t) = self.tone.as_mut() {
             t.last_end = now;
             t.last_counted = false;
+            if let Some([lo, hi]) = measured {
+                // The previous window was wholly inside the tone (it was counted), so
+                // this one is.
+                (t.amp_lo, t.amp_hi) = (lo, hi);
+                t.sum_lo += lo;
+                t.sum_hi += hi;
+                t.n_full += 1;
+                t.update_ref(plan.tick_len);
+            }
         }
         self.maybe_confirm(now, on_event);
     }
@@ -1164,7 +1187,7 @@ impl Detector {
                 delta[i] = fast_arg(z) * (0.5 * plan.inv_tick);
             }
         }
-        let amp = self.tone_amplitudes(x, [lo, hi], u, delta);
+        let amp = self.tone_amplitudes([x.get(lo), x.get(hi)], [lo, hi], u, delta);
         if amp[0] < plan.min_amp || amp[1] < plan.min_amp {
             return None;
         }
@@ -1204,7 +1227,7 @@ impl Detector {
     #[inline(always)]
     fn tone_amplitudes(
         &self,
-        x: &Resp,
+        [x0, x1]: [Complex32; 2],
         k: [usize; 2],
         u: [Complex32; 2],
         delta: [f32; 2],
@@ -1233,7 +1256,6 @@ impl Detector {
         let k01 = kern(w1, s1, k[0]); // high tone seen in the low bin
         let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
         let det = k00 * k11 - k01 * k10;
-        let (x0, x1) = (x.get(k[0]), x.get(k[1]));
         let det2 = det.norm_sqr();
         if det2 < plan.min_det2 {
             return [
@@ -1928,7 +1950,11 @@ mod tests {
                 }
                 for r in [1e-3f32, 1.0, 1e12] {
                     let z = Complex32::from_polar(r, t);
-                    assert_eq!(lim.contains(z), t.abs() <= theta, "θ {theta} angle {t} r {r}");
+                    assert_eq!(
+                        lim.contains(z),
+                        t.abs() <= theta,
+                        "θ {theta} angle {t} r {r}"
+                    );
                 }
             }
             assert!(lim.contains(Complex32::new(0.0, 0.0)));

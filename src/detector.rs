@@ -796,10 +796,11 @@ impl Detector {
     }
 
     /// Energy of the signal band-limited to about 0–4 kHz, for rates above 8 kHz: the sum
-    /// of each group of `group` samples (a boxcar low-pass, decimated) squared, over
-    /// `group`, in the same units as the bank's energy (Σx²/16). White noise over the whole
-    /// band then counts with the share that falls in 0–fs/(2·group), as the requirements'
-    /// SNR is measured over 0–4 kHz; integer, so framing does not change it.
+    /// of each group of `group` samples (a boxcar low-pass, decimated) squared; at the end of
+    /// the tick it is divided by 16·`group` (`end_tick`), which puts it in the units of the
+    /// bank's energy (Σx²/16). White noise over the whole band then counts with the share
+    /// that falls in 0–fs/(2·group), as the requirements' SNR is measured over 0–4 kHz;
+    /// integer, so framing does not change it.
     fn band_energy(&mut self, x: &[i16]) {
         let m = self.plan.group;
         let (sum, n, e) = band_energy_groups(m, self.group_sum, self.group_len as usize, x);
@@ -830,6 +831,10 @@ impl Detector {
     }
 
     fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
+        if self.plan.group > 1 {
+            // Σ (group sums)² (see `band_energy`) in the bank's units.
+            self.energy /= 16 * self.plan.group as u64;
+        }
         #[cfg(target_arch = "x86_64")]
         if let Some(t) = self.plan.avx2 {
             avx2::end_tick(self, t, on_event);
@@ -1721,18 +1726,21 @@ fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
     round_up_half(cov.iter().sum::<f32>() * tick_len as f32)
 }
 
+/// `s²` exactly, as |s|·|s| in `u64` (a product of two `u32`: vectorises).
+#[inline(always)]
+fn square(s: i32) -> u64 {
+    let a = s.unsigned_abs() as u64;
+    a * a
+}
+
 /// [`Detector::band_energy`]'s arithmetic: continue a partial group (`sum` of `n` samples),
-/// add ⌊(Σ group)² / (16·m)⌋ for each completed group of `m` samples; returns the new partial
-/// group and the energy added. Whole groups go through a constant-`m` loop (the division by
-/// a constant becomes a multiplication); the result is the same integer as one sample at a
-/// time (`band_energy_reference`, tested).
+/// add (Σ group)² for each completed group of `m` samples; returns the new partial group and
+/// the sum added. Whole groups go through a constant-`m` loop; the result is the same integer
+/// as one sample at a time (`band_energy_reference`, tested).
 fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64) {
     fn whole<const M: usize>(x: &[i16]) -> u64 {
         x.chunks_exact(M)
-            .map(|g| {
-                let s: i32 = g.iter().map(|&v| v as i32).sum();
-                (s as i64 * s as i64) as u64 / (16 * M as u64)
-            })
+            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
             .sum()
     }
     let mut e = 0u64;
@@ -1743,7 +1751,7 @@ fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u
         n += 1;
         x = &x[1..];
         if n == m {
-            e += (sum as i64 * sum as i64) as u64 / (16 * m as u64);
+            e += square(sum);
             sum = 0;
             n = 0;
         }
@@ -1761,10 +1769,7 @@ fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u
         6 => whole::<6>(body),
         _ => body
             .chunks_exact(m.max(1))
-            .map(|g| {
-                let s: i32 = g.iter().map(|&v| v as i32).sum();
-                (s as i64 * s as i64) as u64 / (16 * m as u64)
-            })
+            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
             .sum(),
     };
     for &v in tail {
@@ -2037,7 +2042,7 @@ mod tests {
             sum += v as i32;
             n += 1;
             if n == m as u32 {
-                e += (sum as i64 * sum as i64) as u64 / (16 * m as u64);
+                e += (sum as i64 * sum as i64) as u64;
                 sum = 0;
                 n = 0;
             }

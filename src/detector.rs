@@ -962,25 +962,29 @@ impl Detector {
         on_event: &mut impl FnMut(Event),
     ) {
         let plan = &*self.plan;
-        let w = [
-            &self.ring[order[0]],
-            &self.ring[order[1]],
-            &self.ring[order[2]],
-            newest,
-        ];
-        let window_at = |k: u8| {
-            let k = k as usize;
-            let r = plan.rot[k];
-            let r2 = Complex32::new(plan.rot2_lanes.re[k], plan.rot2_lanes.im[k]);
-            let a = w[0].get(k) + w[1].get(k) * r;
-            let b = w[2].get(k) + w[3].get(k) * r;
-            a + b * r2
-        };
-        let x = [window_at(bins[0]), window_at(bins[1])];
         // A key with a single measured window gets its second measurement here: the same
         // offsets (window to window) and solve as the full checks' (their other checks are
-        // the tick's, above).
-        let measured = self.tone.as_ref().is_some_and(|t| t.n_full == 1).then(|| {
+        // the tick's, above). Otherwise no window response is kept (`prev_x` zero: the next
+        // window checks measure the frequencies between its halves).
+        let measure = self.tone.as_ref().is_some_and(|t| t.n_full == 1)
+            && self.prev_x[0] != Complex32::new(0.0, 0.0)
+            && self.prev_x[1] != Complex32::new(0.0, 0.0);
+        let measured = measure.then(|| {
+            let w = [
+                &self.ring[order[0]],
+                &self.ring[order[1]],
+                &self.ring[order[2]],
+                newest,
+            ];
+            let window_at = |k: u8| {
+                let k = k as usize;
+                let r = plan.rot[k];
+                let r2 = Complex32::new(plan.rot2_lanes.re[k], plan.rot2_lanes.im[k]);
+                let a = w[0].get(k) + w[1].get(k) * r;
+                let b = w[2].get(k) + w[3].get(k) * r;
+                a + b * r2
+            };
+            let x = [window_at(bins[0]), window_at(bins[1])];
             let mut u = [Complex32::new(1.0, 0.0); 2];
             let mut delta = [0f32; 2];
             for i in 0..2 {
@@ -988,8 +992,12 @@ impl Detector {
                 u[i] = unit_squared(w);
                 delta[i] = fast_arg(w) * plan.inv_tick;
             }
-            self.tone_amplitudes(x, bins.map(usize::from), u, delta)
+            (x, self.tone_amplitudes(x, bins.map(usize::from), u, delta))
         });
+        let (measured, x) = match measured {
+            Some((x, amp)) => (Some(amp), x),
+            None => (None, [Complex32::new(0.0, 0.0); 2]),
+        };
         self.prev_x = x;
         let now = self.ticks * plan.tick_len as u64;
         if let Some(t) = self.tone.as_mut() {
@@ -1088,7 +1096,7 @@ impl Detector {
         let this = ([lo as u8, hi as u8], [xs.get(lo), xs.get(hi)]);
         let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
         let hit = if current == Some(key) && self.prev_bins == this.0 {
-            self.hold(energy, &xs, &mag2, lo, lo2, hi, hi2, key)
+            self.hold(energy, &xs, &a, &b, &mag2, lo, lo2, hi, hi2, key)
         } else {
             self.judge(current, energy, &xs, &a, &b, &mag2, lo, lo2, hi, hi2)
         };
@@ -1105,6 +1113,8 @@ impl Detector {
         &self,
         energy: f32,
         x: &Resp,
+        half_a: &Resp,
+        half_b: &Resp,
         mag2: &[f32; 8],
         lo: usize,
         lo2: f32,
@@ -1125,8 +1135,17 @@ impl Detector {
             return None;
         }
         // Still the same frequencies: the window-to-window advance e^{jδL} within the
-        // deviation limit, |arg| ≤ θ_k ⇔ re > 0 and |im| ≤ tan θ_k · re.
+        // deviation limit, |arg| ≤ θ_k ⇔ re > 0 and |im| ≤ tan θ_k · re; after ticks held
+        // by the tick check (which keeps no window response: `prev_x` is zero), the
+        // advance between the window's halves, e^{jδ2L}, as the full checks measure it.
         for (i, &k) in [lo, hi].iter().enumerate() {
+            if self.prev_x[i] == Complex32::new(0.0, 0.0) {
+                let z = mul_conj(half_b.get(k), half_a.get(k)) * plan.rot2[k];
+                if !plan.max_adv[k].contains(z) {
+                    return None;
+                }
+                continue;
+            }
             let w = x.get(k) * self.prev_x[i].conj() * plan.rot[k];
             if w.re <= 0.0 || w.im.abs() > plan.hold_tan[k] * w.re {
                 return None;

@@ -890,13 +890,14 @@ impl Detector {
     }
 
     /// The per-tick continuation of a key: while a key is on (reported, or not yet but with
-    /// two windows wholly inside it passed by the full checks) and the newest tick, on its own, carries both tones at the key's measured levels (within
-    /// −1.9/+1.9 dB: a tick's response varies by ±0.6 dB with the other tone's leakage and
-    /// loses up to 0.3 dB at a 2.5 % offset), at its frequencies (tick-to-tick phase advance
-    /// within the deviation limit), and they carry the purity of the tick's energy (the hold
-    /// threshold once reported, the full one before), the key goes on without the window checks (which would pass: the window's
-    /// older ticks passed them before). Returns the key's bins, or `None` when the full
-    /// window checks must decide (the tone changes, ends, or speech or noise comes in).
+    /// a window wholly inside it passed by the full checks) and the newest tick, on its own,
+    /// carries both tones at the key's measured levels (within −1.9/+1.9 dB: a tick's
+    /// response varies by ±0.6 dB with the other tone's leakage and loses up to 0.3 dB at a
+    /// 2.5 % offset), at its frequencies (tick-to-tick phase advance within the deviation
+    /// limit) and with the purity threshold on the tick's energy (the hold one once
+    /// reported, the full one before), the key goes on without the window checks. Returns
+    /// the key's bins, or `None` when the window checks must decide (the tone changes,
+    /// ends, speech or noise comes in, or — not yet reported — it is near the limits).
     #[inline(always)]
     fn held_tick(&self, newest: &Resp) -> Option<[u8; 2]> {
         let plan = &*self.plan;

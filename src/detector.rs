@@ -776,6 +776,16 @@ impl Detector {
     fn process_i16(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len;
         while !x.is_empty() {
+            if self.pos == 0 && x.len() >= l && self.plan.group == 1 {
+                // A whole tick (the common case).
+                let plan = &*self.plan;
+                plan.bank
+                    .accumulate_tick(&x[..l], &mut self.acc, &mut self.energy);
+                self.pos = l;
+                x = &x[l..];
+                self.end_tick(on_event);
+                continue;
+            }
             let n = (l - self.pos).min(x.len());
             let plan = &*self.plan;
             if plan.group == 1 {

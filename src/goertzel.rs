@@ -305,6 +305,35 @@ impl Bank {
         }
     }
 
+    /// [`Bank::accumulate`] for a whole tick from its start (`x.len()` = the tick length,
+    /// `pos` 0): the detector's common call, without the partial-tick cases.
+    ///
+    /// # Panics
+    /// If `x` is not exactly one tick long (a bug in the caller).
+    #[inline]
+    pub(crate) fn accumulate_tick(&self, x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
+        assert_eq!(x.len(), self.tick_len);
+        let rows = &self.rows[..];
+        match self.kernel {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Sse2 => x86::accumulate_sse2(rows, x, acc, energy),
+            #[cfg(all(target_arch = "x86_64", touchtone_avx512))]
+            // SAFETY: an `Avx512Token` exists only if `avx512_available()` said yes.
+            #[allow(unsafe_code)]
+            Kernel::Avx512(_) if x.len() >= AVX512_MIN_LEN => unsafe {
+                x86::accumulate_avx512(rows, x, acc, energy)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: an `Avx2Token` exists only if `avx2_available()` said yes, and an
+            // `Avx512Token` only if `avx512_available()` did, which includes AVX2.
+            #[allow(unsafe_code)]
+            Kernel::Avx2(_) | Kernel::Avx512(_) => unsafe {
+                x86::accumulate_avx2(rows, x, acc, energy)
+            },
+            _ => accumulate_portable(rows, x, acc, energy),
+        }
+    }
+
     /// One sample pair `(x0, x1)` (either may be 0) against `row`.
     #[inline(always)]
     fn pair(&self, row: &Row, x0: i16, x1: i16, acc: &mut [i32; 16]) {

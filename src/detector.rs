@@ -1813,23 +1813,36 @@ fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u
 /// least 0), for finite values (window powers always are): a comparison network, branch-free.
 #[inline]
 fn top2(v: &[f32; 4]) -> (usize, f32) {
-    // Winner and loser of (0, 1) and of (2, 3); ties go to the earlier index.
-    let (w01, l01, i01) = if v[1] > v[0] {
-        (v[1], v[0], 1)
+    // Winner and loser of (0, 1) and of (2, 3); ties go to the earlier index. Masks and
+    // selects, not branches: on noise and speech the order of the bins is random from
+    // window to window, and mispredicted branches cost more than the whole comparison.
+    let c01 = v[1] > v[0];
+    let c23 = v[3] > v[2];
+    let sel = |c: bool, a: f32, b: f32| f32::from_bits(select(c, a.to_bits(), b.to_bits()));
+    let (w01, l01) = (sel(c01, v[1], v[0]), sel(c01, v[0], v[1]));
+    let (w23, l23) = (sel(c23, v[3], v[2]), sel(c23, v[2], v[3]));
+    let (i01, i23) = (c01 as u32, 2 + c23 as u32);
+    let c = w23 > w01;
+    let best = select(c, i23, i01);
+    let second = sel(c, max_finite(l23, w01), max_finite(l01, w23));
+    (best as usize, max_finite(second, 0.0))
+}
+
+/// `if c { a } else { b }` on integers, by mask (no branch).
+#[inline(always)]
+fn select(c: bool, a: u32, b: u32) -> u32 {
+    let m = (c as u32).wrapping_neg();
+    (a & m) | (b & !m)
+}
+
+/// The larger of two finite values (no NaN handling: `maxss`).
+#[inline(always)]
+fn max_finite(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
     } else {
-        (v[0], v[1], 0)
-    };
-    let (w23, l23, i23) = if v[3] > v[2] {
-        (v[3], v[2], 3)
-    } else {
-        (v[2], v[3], 2)
-    };
-    let (best, second) = if w23 > w01 {
-        (i23, l23.max(w01))
-    } else {
-        (i01, l01.max(w23))
-    };
-    (best, second.max(0.0))
+        b
+    }
 }
 
 /// Convenience: decode a whole buffer of 16-bit samples at `sample_rate` with the default

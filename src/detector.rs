@@ -868,12 +868,12 @@ impl Detector {
         let placed = self.tone.as_ref().map(|t| t.off_at.is_some());
         if let Some(bins) = self.held_tick(&newest) {
             self.continue_held(&newest, order, bins, on_event);
-        } else if (energy < self.plan.min_window_energy
-            || self.energy < self.plan.max_silent_tick_energy
-            || (placed.is_none()
-                && self.ring_energy[order[0]] + self.ring_energy[order[1]]
-                    < self.plan.max_silent_half_energy))
-            && placed != Some(false)
+        } else if ((energy < self.plan.min_window_energy)
+            | (self.energy < self.plan.max_silent_tick_energy)
+            | (placed.is_none()
+                & (self.ring_energy[order[0]] + self.ring_energy[order[1]]
+                    < self.plan.max_silent_half_energy)))
+            & (placed != Some(false))
         {
             // No tone in progress, or only one whose end is already placed, and either the
             // window is too quiet for any key or its newest tick is too quiet to carry one
@@ -1199,10 +1199,13 @@ impl Detector {
         } else {
             (plan.dominance, plan.min_ratio)
         };
-        if mag2[lo] < plan.min_x2 * 0.25 || mag2[hi] < plan.min_x2 * 0.25 {
-            return None;
-        }
-        if mag2[lo] < dominance * lo2 || mag2[hi] < dominance * hi2 {
+        // Level and dominance in one branch (`|`, not `||`): on speech which of them fails
+        // changes from window to window.
+        if (mag2[lo] < plan.min_x2 * 0.25)
+            | (mag2[hi] < plan.min_x2 * 0.25)
+            | (mag2[lo] < dominance * lo2)
+            | (mag2[hi] < dominance * hi2)
+        {
             return None;
         }
         // Frequency. (1) Between the window's halves: each half is relative to its own start;

@@ -1894,7 +1894,7 @@ mod tests {
             let ah = generator::dbm0_to_peak(level - twist / 2.0);
             let on = ((0.015 + 0.1 * rnd()) * fs) as usize;
             let off = ((0.005 + 0.06 * rnd()) * fs) as usize;
-            x.extend(std::iter::repeat_n(0.0, off));
+            x.resize(x.len() + off, 0.0);
             let w = 2.0 * core::f64::consts::PI / fs;
             x.extend(
                 (0..on)

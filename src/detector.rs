@@ -980,22 +980,23 @@ impl Detector {
         let measure = self.tone.as_ref().is_some_and(|t| t.n_full == 1)
             && self.prev_x[0] != Complex32::new(0.0, 0.0)
             && self.prev_x[1] != Complex32::new(0.0, 0.0);
-        let measured = measure.then(|| {
+        let mut x = [Complex32::new(0.0, 0.0); 2];
+        let mut measured = None;
+        if measure {
             let w = [
                 &self.ring[order[0]],
                 &self.ring[order[1]],
                 &self.ring[order[2]],
                 newest,
             ];
-            let window_at = |k: u8| {
-                let k = k as usize;
+            for i in 0..2 {
+                let k = bins[i] as usize;
                 let r = plan.rot[k];
                 let r2 = Complex32::new(plan.rot2_lanes.re[k], plan.rot2_lanes.im[k]);
                 let a = w[0].get(k) + w[1].get(k) * r;
                 let b = w[2].get(k) + w[3].get(k) * r;
-                a + b * r2
-            };
-            let x = [window_at(bins[0]), window_at(bins[1])];
+                x[i] = a + b * r2;
+            }
             let mut u = [Complex32::new(1.0, 0.0); 2];
             let mut delta = [0f32; 2];
             for i in 0..2 {
@@ -1003,12 +1004,8 @@ impl Detector {
                 u[i] = unit_squared(w);
                 delta[i] = fast_arg(w) * plan.inv_tick;
             }
-            (x, self.tone_amplitudes(x, bins.map(usize::from), u, delta))
-        });
-        let (measured, x) = match measured {
-            Some((x, amp)) => (Some(amp), x),
-            None => (None, [Complex32::new(0.0, 0.0); 2]),
-        };
+            measured = Some(self.tone_amplitudes(x, bins.map(usize::from), u, delta));
+        }
         self.prev_x = x;
         let now = self.ticks * plan.tick_len as u64;
         if let Some(t) = self.tone.as_mut() {
@@ -1304,20 +1301,10 @@ impl Detector {
         };
         let win = |i: usize| plan.e_win[k[i]] * u[i] * u[i];
         let (s0, s1, w0, w1) = (step(0), step(1), win(0), win(1));
-        let kern = |tone_win: Complex32, tone_step: Complex32, bin: usize| {
-            let den = one_minus(mul_conj(tone_step, plan.e_step[bin]));
-            let d2 = den.norm_sqr();
-            if d2 < 1e-12 {
-                Complex32::new(n, 0.0)
-            } else {
-                // num / den as num · conj(den) / |den|² (one division).
-                mul_conj(one_minus(mul_conj(tone_win, plan.e_win[bin])), den) * (1.0 / d2)
-            }
-        };
-        let k00 = kern(w0, s0, k[0]);
-        let k11 = kern(w1, s1, k[1]);
-        let k01 = kern(w1, s1, k[0]); // high tone seen in the low bin
-        let k10 = kern(w0, s0, k[1]); // low tone seen in the high bin
+        let k00 = window_kernel(plan, n, w0, s0, k[0]);
+        let k11 = window_kernel(plan, n, w1, s1, k[1]);
+        let k01 = window_kernel(plan, n, w1, s1, k[0]); // high tone seen in the low bin
+        let k10 = window_kernel(plan, n, w0, s0, k[1]); // low tone seen in the high bin
         let det = k00 * k11 - k01 * k10;
         let det2 = det.norm_sqr();
         if det2 < plan.min_det2 {
@@ -1576,6 +1563,27 @@ fn silent_tick_energy(min_x2: f64, tick_len: usize) -> u64 {
     let l = tick_len as f64;
     let limit = min_x2 / (256.0 * l * (TABLE_SCALE as f64).powi(2));
     ((limit - 15.0 * l) / 16.0).floor().max(0.0) as u64
+}
+
+/// The window response `K = (1 − e^{jΔN}) / (1 − e^{jΔ})` at `bin` of a tone whose window
+/// and sample rotations are `tone_win`, `tone_step` (see [`Detector::tone_amplitudes`]); `n`
+/// where the denominator vanishes.
+#[inline(always)]
+fn window_kernel(
+    plan: &Plan,
+    n: f32,
+    tone_win: Complex32,
+    tone_step: Complex32,
+    bin: usize,
+) -> Complex32 {
+    let den = one_minus(mul_conj(tone_step, plan.e_step[bin]));
+    let d2 = den.norm_sqr();
+    if d2 < 1e-12 {
+        Complex32::new(n, 0.0)
+    } else {
+        // num / den as num · conj(den) / |den|² (one division).
+        mul_conj(one_minus(mul_conj(tone_win, plan.e_win[bin])), den) * (1.0 / d2)
+    }
 }
 
 /// `|arg z| ≤ θ` without the arctangent: a cone around the positive real axis (θ < π/2) or,

@@ -285,24 +285,7 @@ impl Bank {
                 rows = &rows[1..];
             }
         }
-        match self.kernel {
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Sse2 => x86::accumulate_sse2(rows, x, acc, energy),
-            #[cfg(all(target_arch = "x86_64", touchtone_avx512))]
-            // SAFETY: an `Avx512Token` exists only if `avx512_available()` said yes.
-            #[allow(unsafe_code)]
-            Kernel::Avx512(_) if x.len() >= AVX512_MIN_LEN => unsafe {
-                x86::accumulate_avx512(rows, x, acc, energy)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: an `Avx2Token` exists only if `avx2_available()` said yes, and an
-            // `Avx512Token` only if `avx512_available()` did, which includes AVX2.
-            #[allow(unsafe_code)]
-            Kernel::Avx2(_) | Kernel::Avx512(_) => unsafe {
-                x86::accumulate_avx2(rows, x, acc, energy)
-            },
-            _ => accumulate_portable(rows, x, acc, energy),
-        }
+        self.kernel_run(rows, x, acc, energy);
     }
 
     /// [`Bank::accumulate`] for a whole tick from its start (`x.len()` = the tick length,
@@ -314,6 +297,12 @@ impl Bank {
     pub(crate) fn accumulate_tick(&self, x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
         assert_eq!(x.len(), self.tick_len);
         let rows = &self.rows[..];
+        self.kernel_run(rows, x, acc, energy);
+    }
+
+    /// The kernel over `x` from an even sample, `rows[0]` its pair.
+    #[inline(always)]
+    fn kernel_run(&self, rows: &[Row], x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
         match self.kernel {
             #[cfg(target_arch = "x86_64")]
             Kernel::Sse2 => x86::accumulate_sse2(rows, x, acc, energy),

@@ -104,6 +104,10 @@ const HELD_TICK_MAX: f32 = 1.55;
 /// Margin (dB) inside the twist and level limits for a key not yet reported to continue tick
 /// by tick (see `Plan::strict_twist_hi`).
 const STRICT_MARGIN_DB: f32 = 1.5;
+/// Ticks a tone must have been seen on (not counting bridged gaps) before it is reported:
+/// 20 ms. A 36 ms tone has about eight by the time its duration is confirmed; a few passing
+/// windows of music strung together by the dropout bridge (two, a 20 ms gap, one) do not.
+const MIN_ON_TICKS: u16 = 5;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
 /// The four ticks of a window, oldest first.
@@ -595,6 +599,9 @@ struct Tone {
     /// The tones' levels as a full tick's power |P|² (table units), for the per-tick
     /// continuation ([`Detector::held_tick`]); kept up to date by [`Tone::update_ref`].
     tick_ref: [f32; 2],
+    /// Ticks in which the tone was seen on (passing windows and held ticks), not counting
+    /// bridged gaps: a key is reported only after [`MIN_ON_TICKS`] of them.
+    on_ticks: u16,
 }
 
 impl Tone {
@@ -1011,6 +1018,7 @@ impl Detector {
         if let Some(t) = self.tone.as_mut() {
             t.last_end = now;
             t.last_counted = false;
+            t.on_ticks = t.on_ticks.saturating_add(1);
             if let Some([lo, hi]) = measured {
                 // The previous window was wholly inside the tone (it was counted), so
                 // this one is.
@@ -1392,6 +1400,7 @@ impl Detector {
                     t.off_at = None; // a dropout, bridged
                 }
                 t.last_end = newest_start + round_up_half(newest * l as f32);
+                t.on_ticks = t.on_ticks.saturating_add(1);
                 t.amp_lo = h.amp_lo;
                 t.amp_hi = h.amp_hi;
                 // Only windows wholly inside the tone count for the levels; the newest
@@ -1497,6 +1506,7 @@ impl Detector {
             amp_lo: h.amp_lo,
             amp_hi: h.amp_hi,
             tick_ref: [0.0; 2],
+            on_ticks: 1,
         });
         self.maybe_confirm(now, on_event);
     }
@@ -1533,7 +1543,9 @@ impl Detector {
     #[inline(always)]
     fn maybe_confirm(&mut self, now: u64, on_event: &mut impl FnMut(Event)) {
         if let Some(t) = self.tone.as_mut() {
-            if !t.confirmed && t.last_end.saturating_sub(t.hit_start) >= self.plan.min_tone_samples
+            if !t.confirmed
+                && t.last_end.saturating_sub(t.hit_start) >= self.plan.min_tone_samples
+                && t.on_ticks >= MIN_ON_TICKS
             {
                 t.confirmed = true;
                 on_event(Event::KeyDown {

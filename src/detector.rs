@@ -31,7 +31,8 @@
 //! [`DetectorConfig::min_tone_ms`] (rejects ≤ 23 ms blips, accepts ≥ 40 ms tones, and
 //! reports within 50 ms of the tone's start), and a gap shorter than
 //! [`DetectorConfig::max_dropout_ms`] is bridged (10 ms dropouts are one key; 40 ms pauses
-//! separate keys). A 24 ms history of quantised tick powers lets the start edge of a key
+//! separate keys). It must also have been seen on for 20 ms, bridged gaps not counted: a few
+//! passing windows of music strung together by the bridge are not a key. A 24 ms history of quantised tick powers lets the start edge of a key
 //! that was only recognised late (under speech or music) be placed where it really began;
 //! the duration test still counts from the first passing window.
 //!

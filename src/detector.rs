@@ -970,8 +970,8 @@ impl Detector {
     }
 
     /// A tick that [`Detector::held_tick`] passed: the key goes on through the newest tick.
-    /// The window's responses at the key's bins are still measured for the next window's
-    /// frequency check (the same operations as [`Detector::analyze`]).
+    /// No window response is kept (`prev_x` is zeroed), except when the key's second level
+    /// measurement is made here (the same operations as [`Detector::analyze`]).
     #[inline(always)]
     fn continue_held(
         &mut self,

@@ -781,41 +781,57 @@ impl Detector {
         }
     }
 
-    fn process_i16(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
+    fn process_i16(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(t) = self.plan.avx2 {
+            avx2::process_i16(self, t, x, on_event);
+            return;
+        }
+        self.process_i16_body(x, on_event);
+    }
+
+    /// [`Detector::process_i16`]'s work: the kernel over each tick's samples, and the
+    /// per-tick analysis at each tick's end (inlined into each compiled version of it, with
+    /// one call site of the analysis).
+    #[inline(always)]
+    fn process_i16_body(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len;
         while !x.is_empty() {
-            if self.pos == 0 && x.len() >= l && self.plan.group == 1 {
+            let plan = &*self.plan;
+            if self.pos == 0 && x.len() >= l && plan.group == 1 {
                 // A whole tick (the common case).
-                let plan = &*self.plan;
                 plan.bank
                     .accumulate_tick(&x[..l], &mut self.acc, &mut self.energy);
                 self.pos = l;
                 x = &x[l..];
-                self.end_tick(on_event);
-                continue;
-            }
-            let n = (l - self.pos).min(x.len());
-            let plan = &*self.plan;
-            if plan.group == 1 {
-                plan.bank
-                    .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
             } else {
-                let mut full_band = 0;
-                plan.bank
-                    .accumulate(&x[..n], self.pos, &mut self.acc, &mut full_band);
-                self.band_energy(&x[..n]);
+                let n = (l - self.pos).min(x.len());
+                if plan.group == 1 {
+                    plan.bank
+                        .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
+                } else {
+                    let mut full_band = 0;
+                    plan.bank
+                        .accumulate(&x[..n], self.pos, &mut self.acc, &mut full_band);
+                    self.band_energy(&x[..n]);
+                }
+                self.pos += n;
+                x = &x[n..];
+                if self.pos != l {
+                    continue;
+                }
             }
-            self.pos += n;
-            x = &x[n..];
-            if self.pos == l {
-                self.end_tick(on_event);
+            if self.plan.group > 1 {
+                // Σ (group sums)² (see `band_energy`) in the bank's units.
+                self.energy /= 16 * self.plan.group as u64;
             }
+            self.end_tick_body(on_event);
         }
     }
 
     /// Energy of the signal band-limited to about 0–4 kHz, for rates above 8 kHz: the sum
     /// of each group of `group` samples (a boxcar low-pass, decimated) squared; at the end of
-    /// the tick it is divided by 16·`group` (`end_tick`), which puts it in the units of the
+    /// the tick it is divided by 16·`group` (`process_i16_body`), which puts it in the units of the
     /// bank's energy (Σx²/16). White noise over the whole band then counts with the share
     /// that falls in 0–fs/(2·group), as the requirements' SNR is measured over 0–4 kHz;
     /// integer, so framing does not change it.
@@ -848,20 +864,7 @@ impl Detector {
         self.reset();
     }
 
-    fn end_tick(&mut self, on_event: &mut impl FnMut(Event)) {
-        if self.plan.group > 1 {
-            // Σ (group sums)² (see `band_energy`) in the bank's units.
-            self.energy /= 16 * self.plan.group as u64;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if let Some(t) = self.plan.avx2 {
-            avx2::end_tick(self, t, on_event);
-            return;
-        }
-        self.end_tick_body(on_event);
-    }
-
-    /// [`Detector::end_tick`]'s work (inlined into each compiled version of it).
+    /// The per-tick analysis, at the end of each tick (inlined into [`Detector::process_i16_body`]).
     #[inline(always)]
     fn end_tick_body(&mut self, on_event: &mut impl FnMut(Event)) {
         // The bank's sums are in units of 2^-q; times 2^(10-q) (exact) they are Q10.

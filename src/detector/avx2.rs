@@ -1,7 +1,7 @@
-//! The per-tick analysis compiled for AVX2 (eight `f32` lanes per register), chosen at run
-//! time. The code is the same Rust as the baseline build (`end_tick_body`, inlined into
-//! this function); without FMA contraction the results are the same bits, which the tests
-//! check against the baseline.
+//! The detector's per-sample loop and per-tick analysis compiled for AVX2 (eight `f32`
+//! lanes per register), chosen at run time. The code is the same Rust as the baseline build
+//! (`process_i16_body`, inlined into this function, with the kernel and the analysis); without
+//! FMA contraction the results are the same bits, which the tests check against the baseline.
 
 use super::{Detector, Event};
 
@@ -15,15 +15,20 @@ impl Token {
     }
 }
 
-/// [`Detector::end_tick`] compiled with AVX2 enabled.
+/// [`Detector::process_i16`] compiled with AVX2 enabled.
 #[inline]
-pub(super) fn end_tick(det: &mut Detector, _proof: Token, on_event: &mut impl FnMut(Event)) {
+pub(super) fn process_i16(
+    det: &mut Detector,
+    _proof: Token,
+    x: &[i16],
+    on_event: &mut impl FnMut(Event),
+) {
     // SAFETY: a `Token` exists only if the CPU reported AVX2, the one feature this
     // function enables.
-    unsafe { end_tick_avx2(det, on_event) }
+    unsafe { process_i16_avx2(det, x, on_event) }
 }
 
 #[target_feature(enable = "avx2")]
-unsafe fn end_tick_avx2(det: &mut Detector, on_event: &mut impl FnMut(Event)) {
-    det.end_tick_body(on_event);
+unsafe fn process_i16_avx2(det: &mut Detector, x: &[i16], on_event: &mut impl FnMut(Event)) {
+    det.process_i16_body(x, on_event);
 }

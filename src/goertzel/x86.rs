@@ -13,7 +13,25 @@
 //! of that sample pair, and `rows.len() ≥ ⌈x.len() / 2⌉` (checked with `assert!`, so a
 //! violation panics instead of reading out of bounds). The sixteen sums stay in registers
 //! (`i32` lanes, which cannot overflow within a tick: see [`Bank`](super::Bank)) for the
-//! whole call; `acc` is loaded once and stored once.
+//! whole call; `acc` is loaded once and stored once, or with `FRESH` (a whole tick,
+//! [`Bank::accumulate_tick`](super::Bank::accumulate_tick)) not loaded at all: the sums
+//! start from zero and `acc` and `energy` are overwritten.
+//!
+//! **Memory traffic of `acc`.** The detector zeroes `acc` after each tick (with 256-bit
+//! stores that also cover `energy`) and converts it to `f32` with 256-bit loads. A load that
+//! needs bytes of more than one earlier store, or only part of a wider store, is presumably
+//! not forwarded from the store buffer and waits for the stores to reach the cache; at
+//! 8 kHz (a call per 32 samples) that cost more than AVX-512 saves. So the AVX-512 code
+//! moves `acc` as two 256-bit halves, with a
+//! [`compiler_fence`](core::sync::atomic::compiler_fence) between them because LLVM
+//! otherwise merges them into one 512-bit load or store, and whole ticks do not load `acc`
+//! at all. Measured on Zen 5 in the decoder at 8 kHz (medians of alternating runs): with
+//! the 512-bit load of the zeroed `acc` the decoder was about 10 % slower, with one 512-bit
+//! store instead of two halves about 8 %; without either (and with [`tick32_avx512`]) it is
+//! 8–13 % faster than with the AVX2 code that loads `acc`.
+//!
+//! AVX-512 VNNI (`vpdpwssd`, fusing each `vpmaddwd` with its `vpaddd`) measured no faster:
+//! with the default tuning LLVM splits most of them back into the two instructions.
 //!
 //! Each kernel loads the samples once per loop step for the energy, and broadcasts pairs
 //! from the same step for the correlation; the tail (less than a step) goes pair by pair.
@@ -24,6 +42,8 @@
 //! [`MAX_TICK_LEN`](super::MAX_TICK_LEN) samples, and combined in `u64` at the end.
 
 use core::arch::x86_64::*;
+#[cfg(touchtone_avx512)]
+use core::sync::atomic::{compiler_fence, Ordering};
 
 use super::{sq16, Row};
 
@@ -162,7 +182,7 @@ fn tail(x: &[i16]) -> u64 {
 /// # Safety
 /// The CPU must support AVX2 (check [`avx2_available`]).
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn accumulate_avx2(
+pub(super) unsafe fn accumulate_avx2<const FRESH: bool>(
     rows: &[Row],
     x: &[i16],
     acc: &mut [i32; 16],
@@ -171,12 +191,15 @@ pub(super) unsafe fn accumulate_avx2(
     let ((xs, rs), (xt, rt)) = split(rows, x, 16);
     // SAFETY: the caller guarantees AVX2. Table loads read whole `Row`s (64 bytes, aligned to
     // 64) obtained by safe iteration over `rows`; sample loads read a whole 16-element array
-    // (32 bytes, unaligned). `acc` (64 bytes) is read and written as two unaligned 32-byte
-    // vectors.
+    // (32 bytes, unaligned). `acc` (64 bytes) is read (unless `FRESH`) and written as two
+    // unaligned 32-byte vectors.
     let sums = unsafe {
         let p = acc.as_mut_ptr() as *mut __m256i;
-        let mut a0 = _mm256_loadu_si256(p);
-        let mut a1 = _mm256_loadu_si256(p.add(1));
+        let (mut a0, mut a1) = if FRESH {
+            (_mm256_setzero_si256(), _mm256_setzero_si256())
+        } else {
+            (_mm256_loadu_si256(p), _mm256_loadu_si256(p.add(1)))
+        };
         let mut mac = |w: i32, row: &Row| {
             let b = _mm256_set1_epi32(w);
             let t = row.0.as_ptr() as *const __m256i;
@@ -203,7 +226,17 @@ pub(super) unsafe fn accumulate_avx2(
         let l = _mm_add_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
         hi_lo_sse2(h, l)
     };
-    *energy += sums + tail(xt);
+    add_or_set::<FRESH>(energy, sums + tail(xt));
+}
+
+/// `*energy += e`, or with `FRESH` `*energy = e`.
+#[inline(always)]
+fn add_or_set<const FRESH: bool>(energy: &mut u64, e: u64) {
+    if FRESH {
+        *energy = e;
+    } else {
+        *energy += e;
+    }
 }
 
 /// As [`accumulate_sse2`], with AVX-512BW: one 512-bit `vpmaddwd` per sample pair (a whole
@@ -215,7 +248,7 @@ pub(super) unsafe fn accumulate_avx2(
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
-pub(super) unsafe fn accumulate_avx512(
+pub(super) unsafe fn accumulate_avx512<const FRESH: bool>(
     rows: &[Row],
     x: &[i16],
     acc: &mut [i32; 16],
@@ -224,17 +257,11 @@ pub(super) unsafe fn accumulate_avx512(
     let ((xs, rs), (xt, rt)) = split(rows, x, 32);
     // SAFETY: the caller guarantees AVX-512F/BW and AVX2. Table loads read whole `Row`s
     // (64 bytes, aligned to 64) obtained by safe iteration over `rows`; sample loads read a
-    // whole 32-element array (64 bytes, unaligned). `acc` (64 bytes) is read and written as
-    // two unaligned 32-byte vectors.
+    // whole 32-element array (64 bytes, unaligned). `acc` (64 bytes) is read (unless
+    // `FRESH`) and written as two unaligned 32-byte vectors.
     let sums = unsafe {
-        // `acc` moves as two 256-bit halves, as the detector's AVX2 code writes and reads it
-        // (a 512-bit load of two 256-bit stores cannot be store-forwarded).
         let p = acc.as_mut_ptr() as *mut __m256i;
-        let lo = _mm512_castsi256_si512(_mm256_loadu_si256(p));
-        let mut a = [
-            _mm512_inserti64x4::<1>(lo, _mm256_loadu_si256(p.add(1))),
-            _mm512_setzero_si512(),
-        ];
+        let mut a = [_mm512_setzero_si512(); 2];
         let mad = |a: __m512i, w: i32, row: &Row| {
             let t = _mm512_load_si512(row.0.as_ptr() as *const _);
             _mm512_add_epi32(a, _mm512_madd_epi16(_mm512_set1_epi32(w), t))
@@ -253,16 +280,93 @@ pub(super) unsafe fn accumulate_avx512(
         for (w, row) in tail_pairs(xt, rt) {
             a[0] = mad(a[0], w, row);
         }
-        let sum = _mm512_add_epi32(a[0], a[1]);
-        _mm256_storeu_si256(p, _mm512_castsi512_si256(sum));
-        _mm256_storeu_si256(p.add(1), _mm512_extracti64x4_epi64::<1>(sum));
+        add_store_halves::<FRESH>(p, _mm512_add_epi32(a[0], a[1]));
         let half = |v: __m512i| {
             let v = _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64::<1>(v));
             _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v))
         };
         hi_lo_sse2(half(h), half(l))
     };
-    *energy += sums + tail(xt);
+    add_or_set::<FRESH>(energy, sums + tail(xt));
+}
+
+/// Add `v` to the sixteen `i32`s at `p` (or with `FRESH` set them to `v`), loading and
+/// storing them as two unaligned 256-bit halves, as the detector's AVX2 code writes and reads
+/// them (see the module's doc: LLVM would otherwise merge the halves into one 512-bit load
+/// and store).
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX2; `p` must be valid for reading and writing 64
+/// bytes.
+#[cfg(touchtone_avx512)]
+#[clippy::msrv = "1.89"]
+#[target_feature(enable = "avx512f,avx2")]
+#[inline]
+unsafe fn add_store_halves<const FRESH: bool>(p: *mut __m256i, v: __m512i) {
+    // SAFETY: the caller guarantees the features and that `p..p + 64 bytes` is readable and
+    // writable.
+    unsafe {
+        let (mut lo, mut hi) = (_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64::<1>(v));
+        // The fences are compiler barriers only (no instruction): LLVM does not merge loads
+        // or stores across them.
+        if !FRESH {
+            lo = _mm256_add_epi32(lo, _mm256_loadu_si256(p));
+            compiler_fence(Ordering::SeqCst);
+            hi = _mm256_add_epi32(hi, _mm256_loadu_si256(p.add(1)));
+        }
+        _mm256_storeu_si256(p, lo);
+        compiler_fence(Ordering::SeqCst);
+        _mm256_storeu_si256(p.add(1), hi);
+    }
+}
+
+/// One whole tick of 32 samples (8 kHz) with AVX-512BW, *setting* `acc` and `energy` (as
+/// [`accumulate_avx512`] with `FRESH`): one 512-bit `vpmaddwd` per sample pair (a whole
+/// `Row`), sixteen independent products summed as a tree, and the energy of the 32 samples
+/// in one 512-bit step, without loop, tail or `u64` partial sums.
+///
+/// Energy: x² = hi·2¹⁶ + lo as in the module's doc, so ⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋ ≤ 2²⁶;
+/// `vpmaddwd` of the his with 2¹² (hi ≤ 2¹⁴) plus that of the ⌊lo/16⌋s with 1 is the exact sum
+/// over each sample pair in an `i32` lane (≤ 2²⁷), and the total of the sixteen lanes is at
+/// most 32·2²⁶ = 2³¹: exact as a `u32` (the `i32` additions wrap to the same bits).
+///
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512BW and AVX2 (check [`avx512_available`]).
+#[cfg(touchtone_avx512)]
+#[clippy::msrv = "1.89"]
+#[target_feature(enable = "avx512f,avx512bw,avx2")]
+pub(super) unsafe fn tick32_avx512(
+    rows: &[Row; 16],
+    x: &[i16; 32],
+    acc: &mut [i32; 16],
+    energy: &mut u64,
+) {
+    // SAFETY: the caller guarantees AVX-512F/BW and AVX2. Table loads read whole `Row`s
+    // (64 bytes, aligned to 64) of the array `rows`; the sample load reads the whole array
+    // `x` (64 bytes, unaligned). `acc` (64 bytes) is written as two unaligned 32-byte vectors.
+    unsafe {
+        let v = _mm512_loadu_si512(x.as_ptr() as *const _);
+        let hi = _mm512_madd_epi16(_mm512_mulhi_epi16(v, v), _mm512_set1_epi16(1 << 12));
+        let lo = _mm512_srli_epi16::<4>(_mm512_mullo_epi16(v, v));
+        let e = _mm512_add_epi32(hi, _mm512_madd_epi16(lo, _mm512_set1_epi16(1)));
+        let mut a: [__m512i; 16] = core::array::from_fn(|k| {
+            let t = _mm512_load_si512(rows[k].0.as_ptr() as *const _);
+            _mm512_madd_epi16(_mm512_set1_epi32(word(x[2 * k], x[2 * k + 1])), t)
+        });
+        let mut n = a.len();
+        while n > 1 {
+            n /= 2;
+            for i in 0..n {
+                a[i] = _mm512_add_epi32(a[i], a[i + n]);
+            }
+        }
+        add_store_halves::<true>(acc.as_mut_ptr() as *mut __m256i, a[0]);
+        let e = _mm256_add_epi32(_mm512_castsi512_si256(e), _mm512_extracti64x4_epi64::<1>(e));
+        let e = _mm_add_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256::<1>(e));
+        let e = _mm_add_epi32(e, _mm_unpackhi_epi64(e, e));
+        let e = _mm_add_epi32(e, _mm_srli_epi64::<32>(e));
+        *energy = _mm_cvtsi128_si32(e) as u32 as u64;
+    }
 }
 
 /// One sample pair `(x0, x1)` (either may be 0) against one row, added to `acc`: SSE2.

@@ -814,9 +814,7 @@ impl Detector {
                     plan.bank
                         .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
                 } else {
-                    let mut full_band = 0;
-                    plan.bank
-                        .accumulate(&x[..n], self.pos, &mut self.acc, &mut full_band);
+                    plan.bank.correlate(&x[..n], self.pos, &mut self.acc);
                     self.band_energy(&x[..n]);
                 }
                 self.pos += n;

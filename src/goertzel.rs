@@ -276,6 +276,30 @@ impl Bank {
     /// If `pos + x.len()` exceeds the tick length (a bug in the caller).
     #[inline]
     pub fn accumulate(&self, x: &[i16], pos: usize, acc: &mut [i32; 16], energy: &mut u64) {
+        self.accumulate_impl::<true>(x, pos, acc, energy);
+    }
+
+    /// [`Bank::accumulate`] without the energy, for a caller that measures it otherwise (the
+    /// detector above 8 kHz, band-limited): the AVX2 and AVX-512 kernels skip it.
+    ///
+    /// # Panics
+    /// As [`Bank::accumulate`].
+    #[inline]
+    pub(crate) fn correlate(&self, x: &[i16], pos: usize, acc: &mut [i32; 16]) {
+        let mut unused = 0;
+        self.accumulate_impl::<false>(x, pos, acc, &mut unused);
+    }
+
+    /// [`Bank::accumulate`], with or without (`ENERGY`) the energy; without it, `energy` gets
+    /// some or none of it (only the SSE2 and portable kernels compute it anyway).
+    #[inline(always)]
+    fn accumulate_impl<const ENERGY: bool>(
+        &self,
+        x: &[i16],
+        pos: usize,
+        acc: &mut [i32; 16],
+        energy: &mut u64,
+    ) {
         assert!(pos
             .checked_add(x.len())
             .is_some_and(|end| end <= self.tick_len));
@@ -296,7 +320,7 @@ impl Bank {
                 rows = &rows[1..];
             }
         }
-        self.kernel_run::<false>(rows, x, acc, energy);
+        self.kernel_run::<false, ENERGY>(rows, x, acc, energy);
     }
 
     /// The sums of one whole tick (`x.len()` = the tick length): *sets* `acc` and `energy`
@@ -322,13 +346,14 @@ impl Bank {
             };
             return;
         }
-        self.kernel_run::<true>(&self.rows, x, acc, energy);
+        self.kernel_run::<true, true>(&self.rows, x, acc, energy);
     }
 
     /// The kernel over `x` from an even sample, `rows[0]` its pair: adds to `acc` and `energy`,
-    /// or with `FRESH` sets them (without reading them).
+    /// or with `FRESH` sets them (without reading them); without `ENERGY` the AVX2 and AVX-512
+    /// kernels leave `energy` alone.
     #[inline(always)]
-    fn kernel_run<const FRESH: bool>(
+    fn kernel_run<const FRESH: bool, const ENERGY: bool>(
         &self,
         rows: &[Row],
         x: &[i16],
@@ -351,14 +376,14 @@ impl Bank {
             // SAFETY: an `Avx512Token` exists only if `avx512_available()` said yes.
             #[allow(unsafe_code)]
             Kernel::Avx512(_) if x.len() >= AVX512_MIN_LEN => unsafe {
-                x86::accumulate_avx512::<FRESH>(rows, x, acc, energy)
+                x86::accumulate_avx512::<FRESH, ENERGY>(rows, x, acc, energy)
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: an `Avx2Token` exists only if `avx2_available()` said yes, and an
             // `Avx512Token` only if `avx512_available()` did, which includes AVX2.
             #[allow(unsafe_code)]
             Kernel::Avx2(_) | Kernel::Avx512(_) => unsafe {
-                x86::accumulate_avx2::<FRESH>(rows, x, acc, energy)
+                x86::accumulate_avx2::<FRESH, ENERGY>(rows, x, acc, energy)
             },
             _ => {
                 clear(acc, energy);
@@ -562,6 +587,11 @@ mod tests {
                             (narrow(ra), re),
                             "{rate} Hz {kernel:?} pos {pos} len {len}"
                         );
+                        // The same sums without the energy, added to what `acc` held.
+                        let mut c = [1000i32; 16];
+                        bank.correlate(part, pos, &mut c);
+                        let expect = narrow(ra).map(|v| v.wrapping_add(1000));
+                        assert_eq!(c, expect, "{rate} Hz {kernel:?} pos {pos} len {len}");
                     }
                 }
                 // A whole tick in three pieces adds up in `acc`.

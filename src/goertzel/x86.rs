@@ -15,7 +15,9 @@
 //! (`i32` lanes, which cannot overflow within a tick: see [`Bank`](super::Bank)) for the
 //! whole call; `acc` is loaded once and stored once, or with `FRESH` (a whole tick,
 //! [`Bank::accumulate_tick`](super::Bank::accumulate_tick)) not loaded at all: the sums
-//! start from zero and `acc` and `energy` are overwritten.
+//! start from zero and `acc` and `energy` are overwritten. The AVX2 and AVX-512 kernels
+//! skip the energy without `ENERGY` ([`Bank::correlate`](super::Bank::correlate): the
+//! detector measures it otherwise above 8 kHz).
 //!
 //! **Memory traffic of `acc`.** The detector zeroes `acc` after each tick (with 256-bit
 //! stores that also cover `energy`) and converts it to `f32` with 256-bit loads. A load that
@@ -182,7 +184,7 @@ fn tail(x: &[i16]) -> u64 {
 /// # Safety
 /// The CPU must support AVX2 (check [`avx2_available`]).
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn accumulate_avx2<const FRESH: bool>(
+pub(super) unsafe fn accumulate_avx2<const FRESH: bool, const ENERGY: bool>(
     rows: &[Row],
     x: &[i16],
     acc: &mut [i32; 16],
@@ -209,10 +211,12 @@ pub(super) unsafe fn accumulate_avx2<const FRESH: bool>(
         let ones = _mm256_set1_epi16(1);
         let (mut h, mut l) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         for (xc, rc) in steps::<16, 8>(xs, rs) {
-            let v = _mm256_loadu_si256(xc.as_ptr() as *const __m256i);
-            h = _mm256_add_epi32(h, _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones));
-            let sq_lo = _mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4);
-            l = _mm256_add_epi32(l, _mm256_madd_epi16(sq_lo, ones));
+            if ENERGY {
+                let v = _mm256_loadu_si256(xc.as_ptr() as *const __m256i);
+                h = _mm256_add_epi32(h, _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), ones));
+                let sq_lo = _mm256_srli_epi16(_mm256_mullo_epi16(v, v), 4);
+                l = _mm256_add_epi32(l, _mm256_madd_epi16(sq_lo, ones));
+            }
             for (k, row) in rc.iter().enumerate() {
                 mac(word(xc[2 * k], xc[2 * k + 1]), row);
             }
@@ -226,7 +230,9 @@ pub(super) unsafe fn accumulate_avx2<const FRESH: bool>(
         let l = _mm_add_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
         hi_lo_sse2(h, l)
     };
-    add_or_set::<FRESH>(energy, sums + tail(xt));
+    if ENERGY {
+        add_or_set::<FRESH>(energy, sums + tail(xt));
+    }
 }
 
 /// `*energy += e`, or with `FRESH` `*energy = e`.
@@ -248,7 +254,7 @@ fn add_or_set<const FRESH: bool>(energy: &mut u64, e: u64) {
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
-pub(super) unsafe fn accumulate_avx512<const FRESH: bool>(
+pub(super) unsafe fn accumulate_avx512<const FRESH: bool, const ENERGY: bool>(
     rows: &[Row],
     x: &[i16],
     acc: &mut [i32; 16],
@@ -269,10 +275,12 @@ pub(super) unsafe fn accumulate_avx512<const FRESH: bool>(
         let ones = _mm512_set1_epi16(1);
         let (mut h, mut l) = (_mm512_setzero_si512(), _mm512_setzero_si512());
         for (xc, rc) in steps::<32, 16>(xs, rs) {
-            let v = _mm512_loadu_si512(xc.as_ptr() as *const _);
-            h = _mm512_add_epi32(h, _mm512_madd_epi16(_mm512_mulhi_epi16(v, v), ones));
-            let sq_lo = _mm512_srli_epi16::<4>(_mm512_mullo_epi16(v, v));
-            l = _mm512_add_epi32(l, _mm512_madd_epi16(sq_lo, ones));
+            if ENERGY {
+                let v = _mm512_loadu_si512(xc.as_ptr() as *const _);
+                h = _mm512_add_epi32(h, _mm512_madd_epi16(_mm512_mulhi_epi16(v, v), ones));
+                let sq_lo = _mm512_srli_epi16::<4>(_mm512_mullo_epi16(v, v));
+                l = _mm512_add_epi32(l, _mm512_madd_epi16(sq_lo, ones));
+            }
             for (k, row) in rc.iter().enumerate() {
                 a[k % 2] = mad(a[k % 2], word(xc[2 * k], xc[2 * k + 1]), row);
             }
@@ -287,7 +295,9 @@ pub(super) unsafe fn accumulate_avx512<const FRESH: bool>(
         };
         hi_lo_sse2(half(h), half(l))
     };
-    add_or_set::<FRESH>(energy, sums + tail(xt));
+    if ENERGY {
+        add_or_set::<FRESH>(energy, sums + tail(xt));
+    }
 }
 
 /// Add `v` to the sixteen `i32`s at `p` (or with `FRESH` set them to `v`), loading and

@@ -752,37 +752,47 @@ impl Detector {
         } else {
             let mut buf = [0i16; 256];
             for chunk in frame.chunks(buf.len()) {
-                for (b, &s) in buf.iter_mut().zip(chunk) {
-                    *b = s.to_i16();
-                }
-                self.process_i16(&buf[..chunk.len()], &mut on_event);
+                let out = &mut buf[..chunk.len()];
+                self.convert(chunk, out, S::to_i16);
+                self.process_i16(out, &mut on_event);
             }
         }
     }
 
-    /// Feed G.711 μ-law bytes (decoded with the standard table).
+    /// Feed G.711 μ-law bytes (decoded as the standard table, [`g711::ULAW_TABLE`]).
     pub fn process_ulaw(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
-        self.process_table(bytes, &g711::ULAW_TABLE, &mut on_event);
+        self.process_bytes(bytes, g711::ulaw_lane, &mut on_event);
     }
 
-    /// Feed G.711 A-law bytes (decoded with the standard table).
+    /// Feed G.711 A-law bytes (decoded as the standard table, [`g711::ALAW_TABLE`]).
     pub fn process_alaw(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
-        self.process_table(bytes, &g711::ALAW_TABLE, &mut on_event);
+        self.process_bytes(bytes, g711::alaw_lane, &mut on_event);
     }
 
-    fn process_table(
+    fn process_bytes(
         &mut self,
         bytes: &[u8],
-        table: &[i16; 256],
+        decode: impl Fn(u8) -> i16,
         on_event: &mut impl FnMut(Event),
     ) {
         let mut buf = [0i16; 256];
         for chunk in bytes.chunks(buf.len()) {
-            for (b, &s) in buf.iter_mut().zip(chunk) {
-                *b = table[s as usize];
-            }
-            self.process_i16(&buf[..chunk.len()], on_event);
+            let out = &mut buf[..chunk.len()];
+            self.convert(chunk, out, &decode);
+            self.process_i16(out, on_event);
         }
+    }
+
+    /// `out[i] = f(x[i])`, compiled for AVX2 when the CPU has it (the conversions are
+    /// written to vectorise).
+    #[inline(always)]
+    fn convert<T: Copy>(&self, x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(t) = self.plan.avx2 {
+            avx2::convert(t, x, out, f);
+            return;
+        }
+        convert(x, out, f);
     }
 
     fn process_i16(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
@@ -1818,6 +1828,14 @@ fn power_of(q: u8) -> f32 {
 
 /// `log_power` offset: exponent 127 + 8 (2⁸) in quarter-octave steps.
 const LOG_POWER_BASE: u32 = (127 + 8) << 2;
+
+/// `out[i] = f(x[i])` (inlined into each compiled version; `f` is inlined into it).
+#[inline(always)]
+fn convert<T: Copy>(x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
+    for (o, &s) in out.iter_mut().zip(x) {
+        *o = f(s);
+    }
+}
 
 /// `e as f32` through `i64` (one instruction without AVX-512; a tick's or window's energy
 /// is far below 2⁶³, where the two conversions agree).

@@ -34,15 +34,22 @@ impl Sample for f32 {
     #[inline]
     fn to_i16(self) -> i16 {
         // `(self * 32768.0).round()` saturated to i16, without the libm `roundf` call that
-        // `round()` is on the baseline x86-64 target (no SSE4.1): clamping to the i16 range
-        // first changes nothing (the bounds are integers, rounding is monotonic), `as i32`
-        // truncates, the fraction `c − t` is exact, and a fraction of ±0.5 or more rounds
-        // away from zero, as `round` does. Tested against `round` over the whole f32 range.
-        let v = self * 32768.0;
-        let c = v.clamp(-32768.0, 32767.0);
-        let t = c as i32;
-        let f = c - t as f32;
-        let r = t + (f >= 0.5) as i32 - (f <= -0.5) as i32;
+        // `round()` is on the baseline x86-64 target (no SSE4.1) and without a saturating
+        // float-to-int conversion (which LLVM does one lane at a time): only float and
+        // integer lane operations, so a loop of it vectorises. Clamping to the i16 range
+        // first changes nothing (the bounds are integers, rounding is monotonic). Adding
+        // M = 1.5·2²³ rounds to an integer, half to even (|c| ≤ 2¹⁵ ≪ 2²²), whose value is
+        // then the low bits of the sum; the remainder `c − r` is exact, and a tie (±0.5)
+        // resolved towards zero is moved away from it, as `round` does. Tested against
+        // `round` over the whole f32 range.
+        const M: f32 = 12_582_912.0;
+        let c = (self * 32768.0).clamp(-32768.0, 32767.0);
+        let y = c + M;
+        let d = c - (y - M);
+        let up = (d == 0.5) & (c > 0.0);
+        let down = (d == -0.5) & (c < 0.0);
+        let r = (y.to_bits() as i32 - M.to_bits() as i32) + up as i32 - down as i32;
+        // NaN and ±∞ count as silence.
         if self.is_finite() {
             r as i16
         } else {

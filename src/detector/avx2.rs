@@ -32,3 +32,16 @@ pub(super) fn process_i16(
 unsafe fn process_i16_avx2(det: &mut Detector, x: &[i16], on_event: &mut impl FnMut(Event)) {
     det.process_i16_body(x, on_event);
 }
+
+/// [`super::convert`] compiled with AVX2 enabled.
+#[inline]
+pub(super) fn convert<T: Copy>(_proof: Token, x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
+    // SAFETY: a `Token` exists only if the CPU reported AVX2, the one feature this
+    // function enables.
+    unsafe { convert_avx2(x, out, f) }
+}
+
+#[target_feature(enable = "avx2")]
+unsafe fn convert_avx2<T: Copy>(x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
+    super::convert(x, out, f);
+}

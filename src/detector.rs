@@ -78,6 +78,15 @@ use std::sync::Arc;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod band;
+
+/// Proof of AVX2 for [`band_energy_groups`] (none on other architectures).
+#[cfg(target_arch = "x86_64")]
+type Avx2 = avx2::Token;
+#[cfg(not(target_arch = "x86_64"))]
+type Avx2 = core::convert::Infallible;
 
 /// While a key continues, its purity threshold is this fraction of `min_tone_ratio` and its
 /// dominance threshold half of `min_dominance_db` (in dB).
@@ -847,9 +856,14 @@ impl Detector {
     /// bank's energy (Σx²/16). White noise over the whole band then counts with the share
     /// that falls in 0–fs/(2·group), as the requirements' SNR is measured over 0–4 kHz;
     /// integer, so framing does not change it.
+    #[inline(always)]
     fn band_energy(&mut self, x: &[i16]) {
         let m = self.plan.group;
-        let (sum, n, e) = band_energy_groups(m, self.group_sum, self.group_len as usize, x);
+        #[cfg(target_arch = "x86_64")]
+        let fast = self.plan.avx2;
+        #[cfg(not(target_arch = "x86_64"))]
+        let fast = None;
+        let (sum, n, e) = band_energy_groups(m, self.group_sum, self.group_len as usize, x, fast);
         self.energy += e;
         self.group_sum = sum;
         self.group_len = n as u8;
@@ -1865,8 +1879,16 @@ fn square(s: i32) -> u64 {
 /// [`Detector::band_energy`]'s arithmetic: continue a partial group (`sum` of `n` samples),
 /// add (Σ group)² for each completed group of `m` samples; returns the new partial group and
 /// the sum added. Whole groups go through a constant-`m` loop; the result is the same integer
-/// as one sample at a time (`band_energy_reference`, tested).
-fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64) {
+/// as one sample at a time (`band_energy_reference`, tested). With `fast` (AVX2), whole
+/// groups of 1, 2, 3, 4 or 6 samples go through [`band::whole_groups`] (same integer).
+#[inline(always)]
+fn band_energy_groups(
+    m: usize,
+    sum: i32,
+    n: usize,
+    x: &[i16],
+    fast: Option<Avx2>,
+) -> (i32, usize, u64) {
     fn whole<const M: usize>(x: &[i16]) -> u64 {
         x.chunks_exact(M)
             .map(|g| square(g.iter().map(|&v| v as i32).sum()))
@@ -1890,16 +1912,23 @@ fn band_energy_groups(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u
     }
     let split = x.len() - x.len() % m.max(1);
     let (body, tail) = x.split_at(split);
-    e += match m {
-        2 => whole::<2>(body),
-        3 => whole::<3>(body),
-        4 => whole::<4>(body),
-        5 => whole::<5>(body),
-        6 => whole::<6>(body),
-        _ => body
-            .chunks_exact(m.max(1))
-            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
-            .sum(),
+    #[cfg(target_arch = "x86_64")]
+    let simd = fast.and_then(|t| band::whole_groups(t, m, body));
+    #[cfg(not(target_arch = "x86_64"))]
+    let simd = fast.map(|t| match t {});
+    e += match simd {
+        Some(e) => e,
+        None => match m {
+            2 => whole::<2>(body),
+            3 => whole::<3>(body),
+            4 => whole::<4>(body),
+            5 => whole::<5>(body),
+            6 => whole::<6>(body),
+            _ => body
+                .chunks_exact(m.max(1))
+                .map(|g| square(g.iter().map(|&v| v as i32).sum()))
+                .sum(),
+        },
     };
     for &v in tail {
         sum += v as i32;
@@ -2192,31 +2221,85 @@ mod tests {
         (sum, n as usize, e)
     }
 
+    /// The ways `band_energy_groups` can run here: portable, and with AVX2 if the CPU has it.
+    fn band_energy_paths() -> Vec<Option<Avx2>> {
+        #[allow(unused_mut)]
+        let mut paths = vec![None];
+        #[cfg(target_arch = "x86_64")]
+        {
+            match avx2::Token::detect() {
+                Some(t) => paths.push(Some(t)),
+                None => eprintln!("no AVX2 on this CPU: only the portable band energy tested"),
+            }
+        }
+        paths
+    }
+
     #[test]
     fn band_energy_groups_match_the_reference() {
         let mut st = 0x2545_f491_4f6c_dd1du64;
-        let x: Vec<i16> = (0..997)
-            .map(|i| {
-                st ^= st << 13;
-                st ^= st >> 7;
-                st ^= st << 17;
-                if i % 50 < 10 {
-                    i16::MIN
-                } else {
-                    (st >> 48) as i16
-                }
-            })
+        let mut rand = move || {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            (st >> 48) as i16
+        };
+        let noise: Vec<i16> = (0..997)
+            .map(|i| if i % 50 < 10 { i16::MIN } else { rand() })
             .collect();
-        for m in 2..=7 {
-            for cut in [0, 1, 2, 3, 5, 7, 160, 500, 997] {
-                let (a, b) = x.split_at(cut);
-                let r1 = band_energy_reference(m, 0, 0, a);
-                let g1 = band_energy_groups(m, 0, 0, a);
-                assert_eq!(g1, r1, "m {m} first {cut}");
-                let r2 = band_energy_reference(m, r1.0, r1.1, b);
-                let g2 = band_energy_groups(m, g1.0, g1.1, b);
-                assert_eq!(g2, r2, "m {m} rest after {cut}");
+        let signals = [
+            noise,
+            vec![i16::MIN; 997],
+            vec![i16::MAX; 997],
+            (0..997)
+                .map(|i| if i % 2 == 0 { i16::MAX } else { i16::MIN })
+                .collect(),
+            (0..997).map(|_| rand() >> 12).collect(),
+        ];
+        for fast in band_energy_paths() {
+            for x in &signals {
+                for m in 1..=7 {
+                    // Continuing a partial group, then whole and partial calls.
+                    for cut in [0, 1, 2, 3, 5, 7, 48, 160, 500, 997] {
+                        let (a, b) = x.split_at(cut);
+                        let r1 = band_energy_reference(m, 0, 0, a);
+                        let g1 = band_energy_groups(m, 0, 0, a, fast);
+                        assert_eq!(g1, r1, "m {m} first {cut} {fast:?}");
+                        let r2 = band_energy_reference(m, r1.0, r1.1, b);
+                        let g2 = band_energy_groups(m, g1.0, g1.1, b, fast);
+                        assert_eq!(g2, r2, "m {m} rest after {cut} {fast:?}");
+                    }
+                    // Every length up to three blocks of eight groups (whole ticks start at a
+                    // group boundary), from several offsets into the signal.
+                    for start in [0, 1, 2, 5, 6, 7] {
+                        for len in 0..=24 * m + 1 {
+                            let y = &x[start..start + len];
+                            let r = band_energy_reference(m, 0, 0, y);
+                            let g = band_energy_groups(m, 0, 0, y, fast);
+                            assert_eq!(g, r, "m {m} start {start} len {len} {fast:?}");
+                        }
+                    }
+                    // Whole ticks at the rates that use each group length.
+                    for tick in [64, 96, 128, 160, 176, 192] {
+                        if tick % m == 0 {
+                            let y = &x[..tick];
+                            let r = band_energy_reference(m, 0, 0, y);
+                            assert_eq!(r.1, 0);
+                            assert_eq!(
+                                band_energy_groups(m, 0, 0, y, fast),
+                                r,
+                                "m {m} tick {tick}"
+                            );
+                        }
+                    }
+                }
             }
+        }
+        // The extremes: the largest group sums, squared exactly.
+        for fast in band_energy_paths() {
+            let x = vec![i16::MIN; 192];
+            let e = band_energy_groups(6, 0, 0, &x, fast).2;
+            assert_eq!(e, 32 * (6u64 * 32768).pow(2), "{fast:?}");
         }
     }
 

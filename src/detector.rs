@@ -1880,7 +1880,7 @@ fn square(s: i32) -> u64 {
 /// add (Σ group)² for each completed group of `m` samples; returns the new partial group and
 /// the sum added. Whole groups go through a constant-`m` loop; the result is the same integer
 /// as one sample at a time (`band_energy_reference`, tested). With `fast` (AVX2), whole
-/// groups of 1, 2, 3, 4 or 6 samples go through [`band::whole_groups`] (same integer).
+/// groups of 1, 2, 3, 4 or 6 samples go through `band::whole_groups` (same integer).
 #[inline(always)]
 fn band_energy_groups(
     m: usize,
@@ -1889,11 +1889,62 @@ fn band_energy_groups(
     x: &[i16],
     fast: Option<Avx2>,
 ) -> (i32, usize, u64) {
-    fn whole<const M: usize>(x: &[i16]) -> u64 {
-        x.chunks_exact(M)
-            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
-            .sum()
+    // Constant group lengths: no division by `m`, and the kernels are chosen at compile time.
+    match m {
+        1 => band_energy_m::<1>(sum, n, x, fast),
+        2 => band_energy_m::<2>(sum, n, x, fast),
+        3 => band_energy_m::<3>(sum, n, x, fast),
+        4 => band_energy_m::<4>(sum, n, x, fast),
+        5 => band_energy_m::<5>(sum, n, x, fast),
+        6 => band_energy_m::<6>(sum, n, x, fast),
+        _ => band_energy_any(m, sum, n, x),
     }
+}
+
+/// [`band_energy_groups`] for groups of `M` samples.
+#[inline(always)]
+fn band_energy_m<const M: usize>(
+    sum: i32,
+    n: usize,
+    x: &[i16],
+    fast: Option<Avx2>,
+) -> (i32, usize, u64) {
+    let mut e = 0u64;
+    let (mut sum, mut n, mut x) = (sum, n, x);
+    // Finish the partial group.
+    while n != 0 && !x.is_empty() {
+        sum += x[0] as i32;
+        n += 1;
+        x = &x[1..];
+        if n == M {
+            e += square(sum);
+            sum = 0;
+            n = 0;
+        }
+    }
+    let split = x.len() - x.len() % M;
+    let (body, tail) = x.split_at(split);
+    #[cfg(target_arch = "x86_64")]
+    let simd = fast.and_then(|t| band::whole_groups::<M>(t, body));
+    #[cfg(not(target_arch = "x86_64"))]
+    let simd = fast.map(|t| match t {});
+    e += match simd {
+        Some(e) => e,
+        None => body
+            .chunks_exact(M)
+            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
+            .sum(),
+    };
+    for &v in tail {
+        sum += v as i32;
+        n += 1;
+    }
+    (sum, n, e)
+}
+
+/// [`band_energy_groups`] for any group length (`m` = 0 counts as 1).
+fn band_energy_any(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64) {
+    let m = m.max(1);
     let mut e = 0u64;
     let (mut sum, mut n, mut x) = (sum, n, x);
     // Finish the partial group.
@@ -1907,29 +1958,12 @@ fn band_energy_groups(
             n = 0;
         }
     }
-    if x.is_empty() {
-        return (sum, n, e);
-    }
-    let split = x.len() - x.len() % m.max(1);
+    let split = x.len() - x.len() % m;
     let (body, tail) = x.split_at(split);
-    #[cfg(target_arch = "x86_64")]
-    let simd = fast.and_then(|t| band::whole_groups(t, m, body));
-    #[cfg(not(target_arch = "x86_64"))]
-    let simd = fast.map(|t| match t {});
-    e += match simd {
-        Some(e) => e,
-        None => match m {
-            2 => whole::<2>(body),
-            3 => whole::<3>(body),
-            4 => whole::<4>(body),
-            5 => whole::<5>(body),
-            6 => whole::<6>(body),
-            _ => body
-                .chunks_exact(m.max(1))
-                .map(|g| square(g.iter().map(|&v| v as i32).sum()))
-                .sum(),
-        },
-    };
+    e += body
+        .chunks_exact(m)
+        .map(|g| square(g.iter().map(|&v| v as i32).sum()))
+        .sum::<u64>();
     for &v in tail {
         sum += v as i32;
         n += 1;

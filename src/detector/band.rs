@@ -1,4 +1,4 @@
-//! AVX2 kernel for the whole groups of [`super::band_energy_groups`]: Σ (group sum)² over
+//! AVX2 kernel for the whole groups of `super::band_energy_groups`: Σ (group sum)² over
 //! consecutive groups of `m` samples, eight groups per step, exactly the integer of the
 //! portable code (tested against the one-sample-at-a-time oracle in `super::tests`).
 //!
@@ -22,19 +22,19 @@
 use super::avx2::Token;
 use core::arch::x86_64::*;
 
-/// Σ (Σ group)² over the consecutive groups of `m` samples of `x`, for `m` in
-/// {1, 2, 3, 4, 6}, `x.len()` a multiple of `m` and at least eight groups; `None` (nothing
+/// Σ (Σ group)² over the consecutive groups of `M` samples of `x`, for `M` in
+/// {1, 2, 3, 4, 6}, `x.len()` a multiple of `M` and at least eight groups; `None` (nothing
 /// done) otherwise.
 #[inline(always)]
-pub(super) fn whole_groups(proof: Token, m: usize, x: &[i16]) -> Option<u64> {
-    if m == 0 || x.len() % m != 0 || x.len() < 8 * m {
+pub(super) fn whole_groups<const M: usize>(proof: Token, x: &[i16]) -> Option<u64> {
+    if M == 0 || x.len() % M != 0 || x.len() < 8 * M {
         return None;
     }
     let _ = proof;
     // SAFETY: a `Token` exists only if the CPU reported AVX2, the one feature these
     // functions enable; `x` holds at least eight whole groups (checked above).
     unsafe {
-        Some(match m {
+        Some(match M {
             1 => groups::<1, 1>(x),
             2 => groups::<2, 1>(x),
             3 => groups::<1, 3>(x),

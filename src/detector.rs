@@ -1928,7 +1928,7 @@ fn band_energy_m<const M: usize>(
     #[cfg(target_arch = "x86_64")]
     let simd = fast.and_then(|t| band::whole_groups::<M>(t, body));
     #[cfg(not(target_arch = "x86_64"))]
-    let simd = fast.map(|t| match t {});
+    let simd: Option<u64> = fast.map(|t| match t {});
     e += match simd {
         Some(e) => e,
         None => body

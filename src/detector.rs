@@ -2112,6 +2112,82 @@ mod tests {
         }
     }
 
+    /// The input conversions compiled for AVX2 (f32 to i16, G.711 decoding) give the same
+    /// samples as the baseline build, and so the same events: the keys signal as f32 (with
+    /// values at and beyond full scale, half-way values and NaN/∞ mixed in) and as μ-law
+    /// and A-law bytes.
+    #[test]
+    fn simd_input_conversions_match_the_baseline_build() {
+        let x = busy_signal(8000, 5);
+        let mut xf: Vec<f32> = x.iter().map(|&v| v as f32 / 32768.0).collect();
+        // Half-way values (ties), over-range, non-finite, in every lane position.
+        let odd = [
+            0.5 / 32768.0,
+            -1.5 / 32768.0,
+            2.5 / 32768.0,
+            1.0,
+            -1.0,
+            1.5,
+            -7.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+        ];
+        for (i, v) in xf.iter_mut().enumerate().filter(|(i, _)| i % 4001 < 11) {
+            *v = odd[i % 4001];
+        }
+        let xu: Vec<u8> = x.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
+        let xa: Vec<u8> = x.iter().map(|&v| g711::linear_to_alaw(v)).collect();
+        let run = |plan: &Arc<Plan>, kind: u8| {
+            let mut det = Detector::with_plan(plan.clone());
+            let mut ev = Vec::new();
+            for f in 0..x.len().div_ceil(160) {
+                let r = f * 160..((f + 1) * 160).min(x.len());
+                match kind {
+                    0 => det.process(&xf[r], |e| ev.push(e)),
+                    1 => det.process_ulaw(&xu[r], |e| ev.push(e)),
+                    _ => det.process_alaw(&xa[r], |e| ev.push(e)),
+                }
+            }
+            det.finish(|e| ev.push(e));
+            ev
+        };
+        let simd = Arc::new(Plan::new(DetectorConfig::default()).unwrap());
+        #[allow(unused_mut)]
+        let mut baseline = Plan::new(DetectorConfig::default()).unwrap();
+        #[cfg(target_arch = "x86_64")]
+        {
+            baseline.avx2 = None;
+        }
+        let baseline = Arc::new(baseline);
+        for kind in 0..3 {
+            let (a, b) = (run(&simd, kind), run(&baseline, kind));
+            let keys = b
+                .iter()
+                .filter(|e| matches!(e, Event::KeyUp { .. }))
+                .count();
+            assert!(keys >= 10, "input {kind}: {keys} keys");
+            assert_eq!(a, b, "input {kind}");
+        }
+        // And sample for sample, through the two compiled conversions.
+        #[cfg(target_arch = "x86_64")]
+        if let Some(t) = simd.avx2 {
+            let (mut p, mut q) = (vec![0i16; xf.len()], vec![0i16; xf.len()]);
+            avx2::convert(t, &xf, &mut p, f32::to_i16);
+            convert(&xf, &mut q, f32::to_i16);
+            assert_eq!(p, q);
+            let all: Vec<u8> = (0..=255).collect();
+            let (mut p, mut q) = ([0i16; 256], [0i16; 256]);
+            avx2::convert(t, &all, &mut p, g711::ulaw_lane);
+            convert(&all, &mut q, g711::ulaw_lane);
+            assert_eq!((p, q.to_vec()), (q, g711::ULAW_TABLE.to_vec()));
+            avx2::convert(t, &all, &mut p, g711::alaw_lane);
+            convert(&all, &mut q, g711::alaw_lane);
+            assert_eq!((p, q.to_vec()), (q, g711::ALAW_TABLE.to_vec()));
+        }
+    }
+
     /// The silent-tick bound: no tick under it has a response at any DTMF bin that could
     /// make the newest tick of a passing window covered (checked with the bank itself on the
     /// worst case, a full-tick sine exactly at a bin, and on noise); and it is of use: a

@@ -1902,7 +1902,8 @@ fn band_energy_groups(
     }
 }
 
-/// [`band_energy_groups`] for groups of `M` samples.
+/// [`band_energy_groups`] for groups of `M` samples (whole groups through the AVX2
+/// kernel when there is one).
 #[inline(always)]
 fn band_energy_m<const M: usize>(
     sum: i32,
@@ -1910,42 +1911,30 @@ fn band_energy_m<const M: usize>(
     x: &[i16],
     fast: Option<Avx2>,
 ) -> (i32, usize, u64) {
-    let mut e = 0u64;
-    let (mut sum, mut n, mut x) = (sum, n, x);
-    // Finish the partial group.
-    while n != 0 && !x.is_empty() {
-        sum += x[0] as i32;
-        n += 1;
-        x = &x[1..];
-        if n == M {
-            e += square(sum);
-            sum = 0;
-            n = 0;
-        }
-    }
-    let split = x.len() - x.len() % M;
-    let (body, tail) = x.split_at(split);
-    #[cfg(target_arch = "x86_64")]
-    let simd = fast.and_then(|t| band::whole_groups::<M>(t, body));
-    #[cfg(not(target_arch = "x86_64"))]
-    let simd: Option<u64> = fast.map(|t| match t {});
-    e += match simd {
-        Some(e) => e,
-        None => body
-            .chunks_exact(M)
-            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
-            .sum(),
-    };
-    for &v in tail {
-        sum += v as i32;
-        n += 1;
-    }
-    (sum, n, e)
+    band_energy_with(M, sum, n, x, |body| {
+        #[cfg(target_arch = "x86_64")]
+        let simd = fast.and_then(|t| band::whole_groups::<M>(t, body));
+        #[cfg(not(target_arch = "x86_64"))]
+        let simd: Option<u64> = fast.map(|t| match t {});
+        simd
+    })
 }
 
 /// [`band_energy_groups`] for any group length (`m` = 0 counts as 1).
 fn band_energy_any(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64) {
-    let m = m.max(1);
+    band_energy_with(m.max(1), sum, n, x, |_| None)
+}
+
+/// The arithmetic of [`band_energy_groups`] for groups of `m` ≥ 1 samples; `whole` may sum
+/// the whole groups (a multiple of `m` samples) faster, or return `None`.
+#[inline(always)]
+fn band_energy_with(
+    m: usize,
+    sum: i32,
+    n: usize,
+    x: &[i16],
+    whole: impl Fn(&[i16]) -> Option<u64>,
+) -> (i32, usize, u64) {
     let mut e = 0u64;
     let (mut sum, mut n, mut x) = (sum, n, x);
     // Finish the partial group.
@@ -1961,10 +1950,13 @@ fn band_energy_any(m: usize, sum: i32, n: usize, x: &[i16]) -> (i32, usize, u64)
     }
     let split = x.len() - x.len() % m;
     let (body, tail) = x.split_at(split);
-    e += body
-        .chunks_exact(m)
-        .map(|g| square(g.iter().map(|&v| v as i32).sum()))
-        .sum::<u64>();
+    e += match whole(body) {
+        Some(e) => e,
+        None => body
+            .chunks_exact(m)
+            .map(|g| square(g.iter().map(|&v| v as i32).sum()))
+            .sum(),
+    };
     for &v in tail {
         sum += v as i32;
         n += 1;

@@ -62,8 +62,9 @@
 //!   always. A tone that changes, ends, or gets speech or noise over it fails the tick
 //!   check and goes back to the window checks. The key's second level measurement is made
 //!   in the continuation with the full checks' offsets and solve.
-//! * **AVX2.** On CPUs that have it, the per-tick analysis runs compiled for AVX2 (the same
-//!   code; without FMA contraction the results are the same bits, which a test checks).
+//! * **AVX2.** On CPUs that have it, the per-sample loop (kernel calls and per-tick
+//!   analysis) and the f32/G.711 input conversions run compiled for AVX2 (the same code;
+//!   without FMA contraction the results are the same bits, which tests check).
 //!
 //! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
 

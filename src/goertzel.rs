@@ -34,7 +34,7 @@ const MAX_Q: u32 = 10;
 /// in 256-bit pieces, so (presumably) neither could be forwarded through the store buffer;
 /// the kernel benchmark, which passes the same `acc` from call to call, does not see this.
 /// The AVX-512 code now loads and stores `acc` in 256-bit halves, and the detector's whole
-/// ticks go through [`Bank::accumulate_tick`], which does not read `acc` at all (at 8 kHz
+/// ticks go through `Bank::accumulate_tick` (crate-internal), which does not read `acc` at all (at 8 kHz
 /// with an AVX-512 kernel for exactly 32 samples): the decoder is then 8–13 % faster at
 /// 8 kHz than it was with the AVX2 code, and unchanged at 16 and 48 kHz (see the `x86`
 /// module).

@@ -121,6 +121,16 @@ const STRICT_MARGIN_DB: f32 = 1.5;
 const MIN_ON_TICKS: u16 = 5;
 /// Ticks per analysis window.
 const WINDOW_TICKS: usize = 4;
+
+/// Whole ticks whose kernels run before their analyses (see `process_i16_body`).
+const BATCH: usize = 8;
+
+/// One tick's kernel sums (see `Bank::accumulate_tick`).
+#[derive(Clone, Copy, Default)]
+struct TickSums {
+    acc: [i32; 16],
+    energy: u64,
+}
 /// The four ticks of a window, oldest first.
 type Window<'a> = [&'a Resp; WINDOW_TICKS];
 /// The magnitudes of the four ticks of a window at the two frequencies of the keys the
@@ -815,39 +825,74 @@ impl Detector {
     }
 
     /// [`Detector::process_i16`]'s work: the kernel over each tick's samples, and the
-    /// per-tick analysis at each tick's end (inlined into each compiled version of it, with
-    /// one call site of the analysis).
+    /// per-tick analysis at each tick's end (inlined into each compiled version of it).
     #[inline(always)]
-    fn process_i16_body(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
+    fn process_i16_body(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
+        if self.plan.group == 1 {
+            self.process_ticks(x, on_event);
+        } else {
+            self.process_groups(x, on_event);
+        }
+    }
+
+    /// [`Detector::process_i16_body`] at 8 kHz (no band-limited energy), with one call site
+    /// of the analysis. Whole ticks go in batches of up to [`BATCH`]: their kernels first
+    /// (independent work that the CPU overlaps), then their analyses in order; the results
+    /// are the same as tick by tick.
+    #[inline(always)]
+    fn process_ticks(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len;
+        let mut sums = [TickSums::default(); BATCH];
         while !x.is_empty() {
             let plan = &*self.plan;
-            if self.pos == 0 && x.len() >= l && plan.group == 1 {
-                // A whole tick (the common case).
-                plan.bank
-                    .accumulate_tick(&x[..l], &mut self.acc, &mut self.energy);
-                self.pos = l;
-                x = &x[l..];
+            let n = if self.pos == 0 && x.len() >= l {
+                // Whole ticks (the common case).
+                let n = (x.len() / l).min(BATCH);
+                for (s, t) in sums[..n].iter_mut().zip(x.chunks_exact(l)) {
+                    plan.bank.accumulate_tick(t, &mut s.acc, &mut s.energy);
+                }
+                x = &x[n * l..];
+                n
             } else {
                 let n = (l - self.pos).min(x.len());
-                if plan.group == 1 {
-                    plan.bank
-                        .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
-                } else {
-                    plan.bank.correlate(&x[..n], self.pos, &mut self.acc);
-                    self.band_energy(&x[..n]);
-                }
+                plan.bank
+                    .accumulate(&x[..n], self.pos, &mut self.acc, &mut self.energy);
                 self.pos += n;
                 x = &x[n..];
                 if self.pos != l {
                     continue;
                 }
+                sums[0] = TickSums {
+                    acc: core::mem::take(&mut self.acc),
+                    energy: core::mem::take(&mut self.energy),
+                };
+                self.pos = 0;
+                1
+            };
+            for s in &sums[..n] {
+                self.end_tick_body(&s.acc, s.energy, on_event);
             }
-            if self.plan.group > 1 {
+        }
+    }
+
+    /// [`Detector::process_i16_body`] above 8 kHz: the correlation and the band-limited
+    /// energy over each part of a tick, the analysis at the tick's end.
+    #[inline(always)]
+    fn process_groups(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
+        let l = self.plan.tick_len;
+        while !x.is_empty() {
+            let n = (l - self.pos).min(x.len());
+            self.plan.bank.correlate(&x[..n], self.pos, &mut self.acc);
+            self.band_energy(&x[..n]);
+            self.pos += n;
+            x = &x[n..];
+            if self.pos == l {
                 // Σ (group sums)² (see `band_energy`) in the bank's units.
-                self.energy /= 16 * self.plan.group as u64;
+                let energy = core::mem::take(&mut self.energy) / (16 * self.plan.group as u64);
+                let acc = core::mem::take(&mut self.acc);
+                self.pos = 0;
+                self.end_tick_body(&acc, energy, on_event);
             }
-            self.end_tick_body(on_event);
         }
     }
 
@@ -892,24 +937,30 @@ impl Detector {
         self.reset();
     }
 
-    /// The per-tick analysis, at the end of each tick (inlined into [`Detector::process_i16_body`]).
+    /// The per-tick analysis of the tick whose kernel sums are `acc` and `tick_energy_q`,
+    /// at the end of each tick (inlined into [`Detector::process_i16_body`]).
     #[inline(always)]
-    fn end_tick_body(&mut self, on_event: &mut impl FnMut(Event)) {
+    fn end_tick_body(
+        &mut self,
+        acc: &[i32; 16],
+        tick_energy_q: u64,
+        on_event: &mut impl FnMut(Event),
+    ) {
         // The bank's sums are in units of 2^-q; times 2^(10-q) (exact) they are Q10.
         let s = self.plan.acc_scale;
         let newest = Resp {
-            re: core::array::from_fn(|k| self.acc[k] as f32 * s),
-            im: core::array::from_fn(|k| self.acc[8 + k] as f32 * s),
+            re: core::array::from_fn(|k| acc[k] as f32 * s),
+            im: core::array::from_fn(|k| acc[8 + k] as f32 * s),
         };
         let order = RING_ORDER[self.head as usize];
-        let tick_energy = energy_f32(self.energy);
+        let tick_energy = energy_f32(tick_energy_q);
         let energy = self.ring_energy.iter().sum::<f32>() + tick_energy;
         self.ticks += 1;
         let placed = self.tone.as_ref().map(|t| t.off_at.is_some());
-        if let Some(bins) = self.held_tick(&newest) {
+        if let Some(bins) = self.held_tick(&newest, tick_energy_q) {
             self.continue_held(&newest, order, bins, on_event);
         } else if ((energy < self.plan.min_window_energy)
-            | (self.energy < self.plan.max_silent_tick_energy)
+            | (tick_energy_q < self.plan.max_silent_tick_energy)
             | (placed.is_none()
                 & (self.ring_energy[order[0]] + self.ring_energy[order[1]]
                     < self.plan.max_silent_half_energy)))
@@ -934,9 +985,6 @@ impl Detector {
         self.ring[order[0]] = newest;
         self.ring_energy[order[0]] = tick_energy;
         self.head = order[1] as u8; // the next oldest
-        self.acc = [0; 16];
-        self.energy = 0;
-        self.pos = 0;
     }
 
     /// The per-tick continuation of a key: while a key is on (reported, or not yet but with
@@ -949,7 +997,7 @@ impl Detector {
     /// the key's bins, or `None` when the window checks must decide (the tone changes,
     /// ends, speech or noise comes in, or — not yet reported — it is near the limits).
     #[inline(always)]
-    fn held_tick(&self, newest: &Resp) -> Option<[u8; 2]> {
+    fn held_tick(&self, newest: &Resp, tick_energy_q: u64) -> Option<[u8; 2]> {
         let plan = &*self.plan;
         let t = self.tone.as_ref()?;
         let bins = [t.key.row() as u8, t.key.col() as u8 + 4];
@@ -998,7 +1046,7 @@ impl Detector {
         }
         // Purity of the tick: the tones' power (peak²/2 each) against its mean square.
         let tone = pl * plan.group_gain[kl] + ph * plan.group_gain[kh];
-        (tone >= purity * energy_f32(self.energy)).then_some(bins)
+        (tone >= purity * energy_f32(tick_energy_q)).then_some(bins)
     }
 
     /// A tick that [`Detector::held_tick`] passed: the key goes on through the newest tick.

@@ -1187,15 +1187,17 @@ impl Detector {
         let b = turn(w[2], w[3], r);
         let xs = turn(&a, &b, r2);
         let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
-        let (lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
-        let (hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
+        // (The strongest values come out of `top2` too: no load of `mag2[lo]` on the way to
+        // the first check.)
+        let (lo, m_lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
+        let (hi, m_hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
         let hi = hi + 4;
         let this = ([lo as u8, hi as u8], [xs.get(lo), xs.get(hi)]);
         let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
         let hit = if current == Some(key) && self.prev_bins == this.0 {
-            self.hold(energy, &xs, &a, &b, &mag2, lo, lo2, hi, hi2, key)
+            self.hold(energy, &xs, &a, &b, [m_lo, m_hi], lo, lo2, hi, hi2, key)
         } else {
-            self.judge(current, energy, &xs, &a, &b, &mag2, lo, lo2, hi, hi2)
+            self.judge(current, energy, &xs, &a, &b, [m_lo, m_hi], lo, lo2, hi, hi2)
         };
         (hit, Some(this))
     }
@@ -1212,7 +1214,7 @@ impl Detector {
         x: &Resp,
         half_a: &Resp,
         half_b: &Resp,
-        mag2: &[f32; 8],
+        [m_lo, m_hi]: [f32; 2],
         lo: usize,
         lo2: f32,
         hi: usize,
@@ -1220,15 +1222,15 @@ impl Detector {
         key: Key,
     ) -> Option<Hit> {
         let plan = &*self.plan;
-        if mag2[lo] < plan.min_x2 || mag2[hi] < plan.min_x2 {
+        if m_lo < plan.min_x2 || m_hi < plan.min_x2 {
             return None;
         }
-        if mag2[lo] < plan.dominance_hold * lo2 || mag2[hi] < plan.dominance_hold * hi2 {
+        if m_lo < plan.dominance_hold * lo2 || m_hi < plan.dominance_hold * hi2 {
             return None;
         }
         // Twist on the uncorrected amplitudes, which a ±2.5 % offset shifts by up to
         // 3 dB: with that much room (hysteresis), a held key keeps its measured twist.
-        if mag2[lo] > plan.twist_hi * 2.0 * mag2[hi] || mag2[lo] < plan.twist_lo * 0.5 * mag2[hi] {
+        if m_lo > plan.twist_hi * 2.0 * m_hi || m_lo < plan.twist_lo * 0.5 * m_hi {
             return None;
         }
         // Still the same frequencies: the window-to-window advance e^{jδL} within the
@@ -1249,15 +1251,14 @@ impl Detector {
             }
         }
         let s = plan.x_to_amp * plan.x_to_amp;
-        let tone_power =
-            (mag2[lo] * plan.group_gain[lo] + mag2[hi] * plan.group_gain[hi]) * s / 2.0;
+        let tone_power = (m_lo * plan.group_gain[lo] + m_hi * plan.group_gain[hi]) * s / 2.0;
         if tone_power < plan.min_ratio_hold * energy * plan.energy_to_power {
             return None;
         }
         Some(Hit {
             key,
-            amp_lo: mag2[lo].sqrt() * plan.x_to_amp,
-            amp_hi: mag2[hi].sqrt() * plan.x_to_amp,
+            amp_lo: m_lo.sqrt() * plan.x_to_amp,
+            amp_hi: m_hi.sqrt() * plan.x_to_amp,
             measured: false,
         })
     }
@@ -1272,7 +1273,7 @@ impl Detector {
         x: &Resp,
         half_a: &Resp,
         half_b: &Resp,
-        mag2: &[f32; 8],
+        [m_lo, m_hi]: [f32; 2],
         lo: usize,
         lo2: f32,
         hi: usize,
@@ -1287,10 +1288,10 @@ impl Detector {
         };
         // Level and dominance in one branch (`|`, not `||`): on speech which of them fails
         // changes from window to window.
-        if (mag2[lo] < plan.min_x2 * 0.25)
-            | (mag2[hi] < plan.min_x2 * 0.25)
-            | (mag2[lo] < dominance * lo2)
-            | (mag2[hi] < dominance * hi2)
+        if (m_lo < plan.min_x2 * 0.25)
+            | (m_hi < plan.min_x2 * 0.25)
+            | (m_lo < dominance * lo2)
+            | (m_hi < dominance * hi2)
         {
             return None;
         }
@@ -2016,7 +2017,7 @@ fn band_energy_with(
 /// Index of the largest value (the first of equals) and the largest of the others (at
 /// least 0), for finite values (window powers always are): a comparison network, branch-free.
 #[inline]
-fn top2(v: &[f32; 4]) -> (usize, f32) {
+fn top2(v: &[f32; 4]) -> (usize, f32, f32) {
     // Winner and loser of (0, 1) and of (2, 3); ties go to the earlier index. Masks and
     // selects, not branches: on noise and speech the order of the bins is random from
     // window to window, and mispredicted branches cost more than the whole comparison.
@@ -2029,7 +2030,7 @@ fn top2(v: &[f32; 4]) -> (usize, f32) {
     let c = w23 > w01;
     let best = select(c, i23, i01);
     let second = sel(c, max_finite(l23, w01), max_finite(l01, w23));
-    (best as usize, max_finite(second, 0.0))
+    (best as usize, sel(c, w23, w01), max_finite(second, 0.0))
 }
 
 /// `if c { a } else { b }` on integers, by mask (no branch).
@@ -2574,9 +2575,10 @@ mod tests {
         v.extend([5.0, 5.0, 1.0, 5.0, 0.0, 0.0, 0.0, 0.0, 2.0, 3.0, 3.0, 2.0]);
         for w in v.windows(4).filter(|w| w.iter().all(|x| x.is_finite())) {
             let a = [w[0], w[1], w[2], w[3]];
-            let (i, s) = top2(&a);
+            let (i, m, s) = top2(&a);
             let (ri, rs) = top2_reference(&a);
             assert_eq!(i, ri, "{a:?}");
+            assert_eq!(m.to_bits(), a[ri].to_bits(), "{a:?}");
             assert_eq!(s.to_bits(), rs.to_bits(), "{a:?}");
         }
     }

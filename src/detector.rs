@@ -1178,11 +1178,6 @@ impl Detector {
         // Window responses relative to the window start: X = Σ_m P_m r^m, as the two halves
         // a = P₀ + P₁r, b = P₂ + P₃r and X = a + b·r²; eight lanes at a time.
         let (r, r2) = (&plan.rot_lanes, &plan.rot2_lanes);
-        // p + q·r, lane by lane (the same operations as `Complex32`'s).
-        let turn = |p: &Resp, q: &Resp, r: &Resp| Resp {
-            re: core::array::from_fn(|k| p.re[k] + (q.re[k] * r.re[k] - q.im[k] * r.im[k])),
-            im: core::array::from_fn(|k| p.im[k] + (q.re[k] * r.im[k] + q.im[k] * r.re[k])),
-        };
         let a = turn(w[0], w[1], r);
         let b = turn(w[2], w[3], r);
         let xs = turn(&a, &b, r2);
@@ -1644,6 +1639,20 @@ impl Detector {
             }
         }
     }
+}
+
+/// `p + q·r`, lane by lane (the same operations as `Complex32`'s).
+#[inline(always)]
+fn turn(p: &Resp, q: &Resp, r: &Resp) -> Resp {
+    let mut out = Resp {
+        re: [0.0; 8],
+        im: [0.0; 8],
+    };
+    for k in 0..8 {
+        out.re[k] = p.re[k] + (q.re[k] * r.re[k] - q.im[k] * r.im[k]);
+        out.im[k] = p.im[k] + (q.re[k] * r.im[k] + q.im[k] * r.re[k]);
+    }
+    out
 }
 
 /// [`Plan::tick_purity`] for a purity threshold `ratio`.

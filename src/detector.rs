@@ -68,7 +68,7 @@
 //!
 //! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
 
-use crate::goertzel::{Bank, TABLE_SCALE};
+use crate::goertzel::{Bank, TickSums, TABLE_SCALE};
 use crate::key::{Key, ALL_FREQS};
 use crate::sample::Sample;
 use crate::{g711, generator};
@@ -125,12 +125,6 @@ const WINDOW_TICKS: usize = 4;
 /// Whole ticks whose kernels run before their analyses (see `process_i16_body`).
 const BATCH: usize = 8;
 
-/// One tick's kernel sums (see `Bank::accumulate_tick`).
-#[derive(Clone, Copy, Default)]
-struct TickSums {
-    acc: [i32; 16],
-    energy: u64,
-}
 /// The four ticks of a window, oldest first.
 type Window<'a> = [&'a Resp; WINDOW_TICKS];
 /// The magnitudes of the four ticks of a window at the two frequencies of the keys the
@@ -848,9 +842,7 @@ impl Detector {
             let n = if self.pos == 0 && x.len() >= l {
                 // Whole ticks (the common case).
                 let n = (x.len() / l).min(BATCH);
-                for (s, t) in sums[..n].iter_mut().zip(x.chunks_exact(l)) {
-                    plan.bank.accumulate_tick(t, &mut s.acc, &mut s.energy);
-                }
+                plan.bank.accumulate_ticks(&x[..n * l], &mut sums[..n]);
                 x = &x[n * l..];
                 n
             } else {

@@ -30,7 +30,9 @@
 //! at all. Measured on Zen 5 in the decoder at 8 kHz (medians of alternating runs): with
 //! the 512-bit load of the zeroed `acc` the decoder was about 10 % slower, with one 512-bit
 //! store instead of two halves about 8 %; without either (and with [`tick32_avx512`]) it is
-//! 8–13 % faster than with the AVX2 code that loads `acc`.
+//! 8–13 % faster than with the AVX2 code that loads `acc`. The detector now runs the
+//! whole ticks of a call in batches through [`ticks32_avx512`] (the tick kernel inlined
+//! into one loop, one call per batch instead of one per tick): 5–7 % faster again.
 //!
 //! AVX-512 VNNI (`vpdpwssd`, fusing each `vpmaddwd` with its `vpaddd`) measured no faster:
 //! with the default tuning LLVM splits most of them back into the two instructions.
@@ -47,6 +49,8 @@ use core::arch::x86_64::*;
 #[cfg(touchtone_avx512)]
 use core::sync::atomic::{compiler_fence, Ordering};
 
+#[cfg(touchtone_avx512)]
+use super::TickSums;
 use super::{sq16, Row};
 
 /// Does this CPU have AVX2?
@@ -345,6 +349,7 @@ unsafe fn add_store_halves<const FRESH: bool>(p: *mut __m256i, v: __m512i) {
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
+#[inline]
 pub(super) unsafe fn tick32_avx512(
     rows: &[Row; 16],
     x: &[i16; 32],
@@ -376,6 +381,24 @@ pub(super) unsafe fn tick32_avx512(
         let e = _mm_add_epi32(e, _mm_unpackhi_epi64(e, e));
         let e = _mm_add_epi32(e, _mm_srli_epi64::<32>(e));
         *energy = _mm_cvtsi128_si32(e) as u32 as u64;
+    }
+}
+
+/// [`tick32_avx512`] over whole ticks of 32 samples (`x.len()` = 32·`out.len()`, which the
+/// caller checks; a shorter `x` leaves the rest of `out` alone), one result each, in one
+/// call with the tick kernel inlined.
+///
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512BW and AVX2 (check [`avx512_available`]).
+#[cfg(touchtone_avx512)]
+#[clippy::msrv = "1.89"]
+#[target_feature(enable = "avx512f,avx512bw,avx2")]
+pub(super) unsafe fn ticks32_avx512(rows: &[Row; 16], x: &[i16], out: &mut [TickSums]) {
+    for (t, s) in x.chunks_exact(32).zip(out) {
+        let t: &[i16; 32] = t.try_into().expect("chunks_exact(32)");
+        // SAFETY: the caller guarantees the features `tick32_avx512` needs (the same as this
+        // function's).
+        unsafe { tick32_avx512(rows, t, &mut s.acc, &mut s.energy) };
     }
 }
 

@@ -1277,11 +1277,11 @@ impl Detector {
         };
         // Level and dominance in one branch (`|`, not `||`): on speech which of them fails
         // changes from window to window.
-        if (m_lo < plan.min_x2 * 0.25)
-            | (m_hi < plan.min_x2 * 0.25)
-            | (m_lo < dominance * lo2)
-            | (m_hi < dominance * hi2)
-        {
+        let min = plan.min_x2 * 0.25;
+        if any_below(
+            [m_lo, m_hi, m_lo, m_hi],
+            [min, min, dominance * lo2, dominance * hi2],
+        ) {
             return None;
         }
         // Frequency. (1) Between the window's halves: each half is relative to its own start;
@@ -1633,6 +1633,18 @@ impl Detector {
             }
         }
     }
+}
+
+/// Whether `a[i] < b[i]` in any lane, as one branch: written with `||`, or even with `|`
+/// and an array of comparisons, the compiler made a branch of each comparison, and which
+/// one fails changes from window to window on speech. `b − a > 0` exactly when `a < b`
+/// (the difference of two different finite values is never rounded to zero, `∞ − ∞` and
+/// NaN compare false either way, and so do `±0 − ∓0`), and `f32::max` passes over NaN
+/// lanes; tested against the comparisons.
+#[inline(always)]
+fn any_below(a: [f32; 4], b: [f32; 4]) -> bool {
+    let d: [f32; 4] = core::array::from_fn(|i| b[i] - a[i]);
+    d[0].max(d[1]).max(d[2].max(d[3])) > 0.0
 }
 
 /// `p + q·r`, lane by lane (the same operations as `Complex32`'s).
@@ -2482,6 +2494,47 @@ mod tests {
             f32::NAN,
         ]);
         v
+    }
+
+    /// `any_below` against the comparisons it replaces, over positive, negative, tiny,
+    /// huge, infinite and NaN values in every lane.
+    #[test]
+    fn any_below_matches_the_comparisons() {
+        let mut v: Vec<f32> = test_values().into_iter().step_by(50).collect();
+        v.extend(v.clone().iter().map(|x| -x));
+        v.extend([
+            0.0,
+            -0.0,
+            f32::MIN_POSITIVE,
+            1e-45,
+            -1e-45,
+            f32::MAX,
+            f32::MIN,
+        ]);
+        v.extend([
+            f32::NEG_INFINITY,
+            1.0,
+            1.0 + f32::EPSILON,
+            1.0 - f32::EPSILON / 2.0,
+        ]);
+        let mut seen = [0usize; 2];
+        for &a0 in &v {
+            for &b0 in &v {
+                // The pair in each lane; the other lanes all false (0 < 0) or all true (0 < 1).
+                for lane in 0..4 {
+                    for fill in [0.0f32, 1.0] {
+                        let mut a = [0.0; 4];
+                        let mut b = [fill; 4];
+                        a[lane] = a0;
+                        b[lane] = b0;
+                        let want = (0..4).any(|j| a[j] < b[j]);
+                        assert_eq!(any_below(a, b), want, "{a:?} < {b:?}");
+                        seen[usize::from(want)] += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen[0] > 1000 && seen[1] > 1000, "{seen:?}");
     }
 
     /// The lane-wise window responses are the scalar ones, bit for bit: at the offsets the

@@ -62,6 +62,9 @@
 //!   always. A tone that changes, ends, or gets speech or noise over it fails the tick
 //!   check and goes back to the window checks. The key's second level measurement is made
 //!   in the continuation with the full checks' offsets and solve.
+//! * **Batches of whole ticks.** At 8 kHz the kernels of up to seven whole ticks of a call
+//!   run first, in one call (with AVX-512, the tables stay in registers), and then those
+//!   ticks' analyses, in order: the same events as tick by tick, whatever the framing.
 //! * **AVX2.** On CPUs that have it, the per-sample loop (kernel calls and per-tick
 //!   analysis) and the f32/G.711 input conversions run compiled for AVX2 (the same code;
 //!   without FMA contraction the results are the same bits, which tests check).

@@ -62,7 +62,7 @@
 //!   always. A tone that changes, ends, or gets speech or noise over it fails the tick
 //!   check and goes back to the window checks. The key's second level measurement is made
 //!   in the continuation with the full checks' offsets and solve.
-//! * **Batches of whole ticks.** At 8 kHz the kernels of up to seven whole ticks of a call
+//! * **Batches of whole ticks.** Below 16 kHz the kernels of up to seven whole ticks of a call
 //!   run first, in one call (with AVX-512, the tables stay in registers), and then those
 //!   ticks' analyses, in order: the same events as tick by tick, whatever the framing.
 //! * **AVX2.** On CPUs that have it, the per-sample loop (kernel calls and per-tick
@@ -127,7 +127,7 @@ const WINDOW_TICKS: usize = 4;
 
 /// Whole ticks whose kernels run before their analyses (see `process_ticks`). Seven
 /// (504 bytes of sums) covers a 20 ms frame at 8 kHz (five ticks) and is zeroed with inline
-/// stores; eight (576 bytes) made the compiler call `memset` on every call.
+/// stores; eight (576 bytes) made the compiler call `memset` for each batch.
 const BATCH: usize = 7;
 
 /// The four ticks of a window, oldest first.
@@ -824,7 +824,8 @@ impl Detector {
     }
 
     /// [`Detector::process_i16`]'s work: the kernel over each tick's samples, and the
-    /// per-tick analysis at each tick's end (inlined into each compiled version of it).
+    /// per-tick analysis at each tick's end (inlined into each compiled version of it; one
+    /// call site of the analysis per rate class).
     #[inline(always)]
     fn process_i16_body(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
         if self.plan.group == 1 {
@@ -834,22 +835,25 @@ impl Detector {
         }
     }
 
-    /// [`Detector::process_i16_body`] at 8 kHz (no band-limited energy), with one call site
-    /// of the analysis. Whole ticks go in batches of up to [`BATCH`]: their kernels first
-    /// (independent work that the CPU overlaps), then their analyses in order; the results
-    /// are the same as tick by tick.
+    /// [`Detector::process_i16_body`] below 16 kHz (no band-limited energy), with one call
+    /// site of the analysis. Whole ticks go in batches of up to [`BATCH`]: their kernels
+    /// first (independent work that the CPU overlaps), then their analyses in order; the
+    /// results are the same as tick by tick.
     #[inline(always)]
     fn process_ticks(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
         let l = self.plan.tick_len;
-        let mut sums = [TickSums::default(); BATCH];
         while !x.is_empty() {
             let plan = &*self.plan;
-            let n = if self.pos == 0 && x.len() >= l {
+            // (Each set only on its branch: a call with no whole tick does not zero a batch.)
+            let mut batch;
+            let one;
+            let ticks: &[TickSums] = if self.pos == 0 && x.len() >= l {
                 // Whole ticks (the common case).
                 let n = (x.len() / l).min(BATCH);
-                plan.bank.accumulate_ticks(&x[..n * l], &mut sums[..n]);
+                batch = [TickSums::default(); BATCH];
+                plan.bank.accumulate_ticks(&x[..n * l], &mut batch[..n]);
                 x = &x[n * l..];
-                n
+                &batch[..n]
             } else {
                 let n = (l - self.pos).min(x.len());
                 plan.bank
@@ -859,20 +863,20 @@ impl Detector {
                 if self.pos != l {
                     continue;
                 }
-                sums[0] = TickSums {
+                self.pos = 0;
+                one = TickSums {
                     acc: core::mem::take(&mut self.acc),
                     energy: core::mem::take(&mut self.energy),
                 };
-                self.pos = 0;
-                1
+                core::slice::from_ref(&one)
             };
-            for s in &sums[..n] {
+            for s in ticks {
                 self.end_tick_body(&s.acc, s.energy, on_event);
             }
         }
     }
 
-    /// [`Detector::process_i16_body`] above 8 kHz: the correlation and the band-limited
+    /// [`Detector::process_i16_body`] from 16 kHz (band-limited energy): the correlation and the band-limited
     /// energy over each part of a tick, the analysis at the tick's end.
     #[inline(always)]
     fn process_groups(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
@@ -895,7 +899,7 @@ impl Detector {
 
     /// Energy of the signal band-limited to about 0–4 kHz, for rates above 8 kHz: the sum
     /// of each group of `group` samples (a boxcar low-pass, decimated) squared; at the end of
-    /// the tick it is divided by 16·`group` (`process_i16_body`), which puts it in the units of the
+    /// the tick it is divided by 16·`group` (`process_groups`), which puts it in the units of the
     /// bank's energy (Σx²/16). White noise over the whole band then counts with the share
     /// that falls in 0–fs/(2·group), as the requirements' SNR is measured over 0–4 kHz;
     /// integer, so framing does not change it. Out of line: inlined into the per-sample loop
@@ -934,8 +938,9 @@ impl Detector {
         self.reset();
     }
 
-    /// The per-tick analysis of the tick whose kernel sums are `acc` and `tick_energy_q`,
-    /// at the end of each tick (inlined into [`Detector::process_i16_body`]).
+    /// The per-tick analysis of the tick whose correlations are `acc` and whose energy (in
+    /// the bank's units; band-limited from 16 kHz) is `tick_energy_q`, at the end of each
+    /// tick (inlined into [`Detector::process_ticks`] and [`Detector::process_groups`]).
     #[inline(always)]
     fn end_tick_body(
         &mut self,
@@ -2032,8 +2037,9 @@ fn band_energy_with(
     (sum, n, e)
 }
 
-/// Index of the largest value (the first of equals) and the largest of the others (at
-/// least 0), for finite values (window powers always are): a comparison network, branch-free.
+/// Index of the largest value (the first of equals), that value, and the largest of the
+/// others (at least 0), for finite values (window powers always are): a comparison network,
+/// branch-free.
 #[inline]
 fn top2(v: &[f32; 4]) -> (usize, f32, f32) {
     // Winner and loser of (0, 1) and of (2, 3); ties go to the earlier index. Masks and
@@ -2523,10 +2529,11 @@ mod tests {
         let mut seen = [0usize; 2];
         for &a0 in &v {
             for &b0 in &v {
-                // The pair in each lane; the other lanes all false (0 < 0) or all true (0 < 1).
+                // The pair in each lane; the other lanes all false (0 < 0, NaN < 0, 0 < NaN)
+                // or all true (0 < 1).
                 for lane in 0..4 {
-                    for fill in [0.0f32, 1.0] {
-                        let mut a = [0.0; 4];
+                    for (fa, fill) in [(0.0, 0.0), (0.0, 1.0), (f32::NAN, 0.0), (0.0, f32::NAN)] {
+                        let mut a = [fa; 4];
                         let mut b = [fill; 4];
                         a[lane] = a0;
                         b[lane] = b0;

@@ -30,14 +30,14 @@ const MAX_Q: u32 = 10;
 ///
 /// The cause was the memory traffic of `acc`, not the arithmetic: LLVM had merged the
 /// kernel's two 256-bit loads and stores of `acc` into single 512-bit ones, while the
-/// detector writes `acc` (zeroing it after each tick) and reads it (converting it to `f32`)
+/// detector wrote `acc` (zeroing it after each tick) and read it (converting it to `f32`)
 /// in 256-bit pieces, so (presumably) neither could be forwarded through the store buffer;
 /// the kernel benchmark, which passes the same `acc` from call to call, does not see this.
 /// The AVX-512 code now loads and stores `acc` in 256-bit halves, and the detector's whole
-/// ticks go through `Bank::accumulate_ticks` (crate-internal), which does not read `acc` at all (at 8 kHz
-/// with an AVX-512 kernel for exactly 32 samples): the decoder is then 8–13 % faster at
-/// 8 kHz than it was with the AVX2 code, and unchanged at 16 and 48 kHz (see the `x86`
-/// module).
+/// ticks below 16 kHz go through `Bank::accumulate_ticks` (crate-internal), which does not
+/// read the sums at all (at 8 kHz with an AVX-512 kernel for exactly 32 samples): the
+/// decoder was then 8–13 % faster at 8 kHz than with the AVX2 code, and unchanged at 16
+/// and 48 kHz (see the `x86` module).
 pub const AVX512_MIN_LEN: usize = 64;
 /// Longest tick a [`Bank`] accepts (16× the detector's longest, 192 samples at 48 kHz).
 pub const MAX_TICK_LEN: usize = 4096;

@@ -19,11 +19,12 @@
 //! skip the energy without `ENERGY` ([`Bank::correlate`](super::Bank::correlate): the
 //! detector measures it otherwise above 8 kHz).
 //!
-//! **Memory traffic of `acc`.** The detector zeroes `acc` after each tick (with 256-bit
-//! stores that also cover `energy`) and converts it to `f32` with 256-bit loads. A load that
-//! needs bytes of more than one earlier store, or only part of a wider store, is presumably
-//! not forwarded from the store buffer and waits for the stores to reach the cache; at
-//! 8 kHz (a call per 32 samples) that cost more than AVX-512 saves. So the AVX-512 code
+//! **Memory traffic of `acc`.** The detector used to zero `acc` after each tick (with
+//! 256-bit stores that also covered `energy`; now only a partial tick's sums are taken and
+//! zeroed) and converts the sums to `f32` with 256-bit loads. A load that needs bytes of
+//! more than one earlier store, or only part of a wider store, is presumably not forwarded
+//! from the store buffer and waits for the stores to reach the cache; at 8 kHz (then a
+//! call per 32 samples) that cost more than AVX-512 saves. So the AVX-512 code
 //! moves `acc` as two 256-bit halves, with a
 //! [`compiler_fence`](core::sync::atomic::compiler_fence) between them because LLVM
 //! otherwise merges them into one 512-bit load or store, and whole ticks do not load `acc`

@@ -641,6 +641,19 @@ mod tests {
                 let (mut a, mut e) = ([0x5555_5555i32; 16], u64::MAX - 7);
                 bank.accumulate_tick(&x, &mut a, &mut e);
                 assert_eq!((a, e), (narrow(ra), re), "{rate} Hz {kernel:?} whole tick");
+                // Three whole ticks in one batch: the tick, its reverse, the tick again.
+                let back: Vec<i16> = x.iter().rev().copied().collect();
+                let (mut rb, mut eb) = ([0i64; 16], 0u64);
+                reference(rate, q, l, &back, 0, &mut rb, &mut eb);
+                let three = [x.as_slice(), &back, &x].concat();
+                let mut got = [TickSums {
+                    acc: [9; 16],
+                    energy: 9,
+                }; 3];
+                bank.accumulate_ticks(&three, &mut got);
+                let want = [(narrow(ra), re), (narrow(rb), eb), (narrow(ra), re)]
+                    .map(|(acc, energy)| TickSums { acc, energy });
+                assert_eq!(got, want, "{rate} Hz {kernel:?} batch");
             }
         }
     }

@@ -876,7 +876,7 @@ impl Detector {
         }
     }
 
-    /// [`Detector::process_i16_body`] from 16 kHz (band-limited energy): the correlation and the band-limited
+    /// [`Detector::process_i16_body`] from 16 kHz: the correlation and the band-limited
     /// energy over each part of a tick, the analysis at the tick's end.
     #[inline(always)]
     fn process_groups(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
@@ -1283,7 +1283,7 @@ impl Detector {
         } else {
             (plan.dominance, plan.min_ratio)
         };
-        // Level and dominance in one branch (`|`, not `||`): on speech which of them fails
+        // Level and dominance in one branch (`any_below`): on speech which of them fails
         // changes from window to window.
         let min = plan.min_x2 * 0.25;
         if any_below(

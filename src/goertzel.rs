@@ -331,35 +331,11 @@ impl Bank {
         self.kernel_run::<false, ENERGY>(rows, x, acc, energy);
     }
 
-    /// The sums of one whole tick (`x.len()` = the tick length): *sets* `acc` and `energy`
-    /// to what [`Bank::accumulate`] from position 0 adds to zeros (the detector's common call,
-    /// without the partial-tick cases). Neither is read, which spares the kernel a load of
-    /// `acc` that the store buffer may not forward (see [`AVX512_MIN_LEN`]).
-    ///
-    /// # Panics
-    /// If `x` is not exactly one tick long (a bug in the caller).
-    #[inline]
-    pub(crate) fn accumulate_tick(&self, x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
-        assert_eq!(x.len(), self.tick_len);
-        #[cfg(all(target_arch = "x86_64", touchtone_avx512))]
-        if let (Kernel::Avx512(_), Ok(x32), Some(Ok(rows16))) = (
-            self.kernel,
-            <&[i16; 32]>::try_from(x),
-            self.rows.get(..16).map(<&[Row; 16]>::try_from),
-        ) {
-            // SAFETY: an `Avx512Token` exists only if `avx512_available()` said yes.
-            #[allow(unsafe_code)]
-            unsafe {
-                x86::tick32_avx512(rows16, x32, acc, energy)
-            };
-            return;
-        }
-        self.kernel_run::<true, true>(&self.rows, x, acc, energy);
-    }
-
-    /// [`Bank::accumulate_tick`] for `out.len()` whole ticks in a row (`x.len()` =
-    /// `out.len()` ticks): one call for a batch, with the AVX-512 tick kernel inlined into
-    /// its loop.
+    /// The sums of whole ticks in a row (`x.len()` = `out.len()` ticks), one [`TickSums`]
+    /// each: what [`Bank::accumulate`] from position 0 adds to zeros (the detector's call
+    /// for whole ticks). The sums are *set*, never read, which spares the kernel a load of
+    /// `acc` that the store buffer may not forward (see [`AVX512_MIN_LEN`]); at 8 kHz with
+    /// AVX-512 the batch is one call with the 32-sample tick kernel inlined into its loop.
     ///
     /// # Panics
     /// If `x` is not exactly `out.len()` ticks long (a bug in the caller).
@@ -380,8 +356,16 @@ impl Bank {
             return;
         }
         for (t, s) in x.chunks_exact(self.tick_len).zip(out) {
-            self.accumulate_tick(t, &mut s.acc, &mut s.energy);
+            self.kernel_run::<true, true>(&self.rows, t, &mut s.acc, &mut s.energy);
         }
+    }
+
+    /// [`Bank::accumulate_ticks`] for one tick, into `acc` and `energy` (the tests' form).
+    #[cfg(test)]
+    fn accumulate_tick(&self, x: &[i16], acc: &mut [i32; 16], energy: &mut u64) {
+        let mut s = [TickSums::default()];
+        self.accumulate_ticks(x, &mut s);
+        (*acc, *energy) = (s[0].acc, s[0].energy);
     }
 
     /// The kernel over `x` from an even sample, `rows[0]` its pair: adds to `acc` and `energy`,

@@ -14,7 +14,7 @@
 //! violation panics instead of reading out of bounds). The sixteen sums stay in registers
 //! (`i32` lanes, which cannot overflow within a tick: see [`Bank`](super::Bank)) for the
 //! whole call; `acc` is loaded once and stored once, or with `FRESH` (a whole tick,
-//! [`Bank::accumulate_tick`](super::Bank::accumulate_tick)) not loaded at all: the sums
+//! [`Bank::accumulate_ticks`](super::Bank::accumulate_ticks)) not loaded at all: the sums
 //! start from zero and `acc` and `energy` are overwritten. The AVX2 and AVX-512 kernels
 //! skip the energy without `ENERGY` ([`Bank::correlate`](super::Bank::correlate): the
 //! detector measures it otherwise above 8 kHz).
@@ -351,12 +351,7 @@ unsafe fn add_store_halves<const FRESH: bool>(p: *mut __m256i, v: __m512i) {
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
 #[inline]
-pub(super) unsafe fn tick32_avx512(
-    rows: &[Row; 16],
-    x: &[i16; 32],
-    acc: &mut [i32; 16],
-    energy: &mut u64,
-) {
+unsafe fn tick32_avx512(rows: &[Row; 16], x: &[i16; 32], acc: &mut [i32; 16], energy: &mut u64) {
     // SAFETY: the caller guarantees AVX-512F/BW and AVX2. Table loads read whole `Row`s
     // (64 bytes, aligned to 64) of the array `rows`; the sample load reads the whole array
     // `x` (64 bytes, unaligned). `acc` (64 bytes) is written as two unaligned 32-byte vectors.

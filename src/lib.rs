@@ -90,7 +90,9 @@ pub mod multi;
 pub mod sample;
 pub mod wav;
 
-pub use detector::{detect, ConfigError, Detector, DetectorConfig, Event, KeyPress, Levels, Plan};
+pub use detector::{
+    detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
+};
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
 pub use key::{InvalidKeyChar, Key};
 pub use sample::Sample;

@@ -6,6 +6,10 @@
 //!   --rate HZ                     sample rate of --raw input (default 8000)
 //!   --channel N                   decode only channel N (0-based) of a multi-channel file
 //!   --json                        one JSON object per key instead of the tab-separated line
+//!   --profile standard|relaxed    detector profile (default standard; relaxed for recordings
+//!                                 made outside the network: handsets, radio, short tones)
+//!   --explain                     also list on stderr each rejected candidate (two tones held
+//!                                 ≥ 20 ms, no key) with the reason and the measured value
 //!   --bench REPEATS               timing mode
 //! ```
 //!
@@ -19,13 +23,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use touchtone::wav::{self, Audio, ChannelKey, RawFormat, Reader, WavError};
-use touchtone::{Detector, DetectorConfig, Event, Plan};
+use touchtone::{Detector, DetectorConfig, Event, Explainer, Plan, Rejection};
 
 const USAGE: &str = "usage: decode [OPTIONS] FILE
   --raw ulaw|alaw|s16le|f32le   headerless input (Asterisk .ulaw/.alaw/.sln, RTP payload dumps)
   --rate HZ                     sample rate of --raw input (default 8000)
   --channel N                   decode only channel N (0-based) of a multi-channel file
   --json                        one JSON object per key instead of the tab-separated line
+  --profile standard|relaxed    detector profile (default standard)
+  --explain                     also list rejected candidates and why on stderr
   --bench REPEATS               timing mode: samples_per_second=<N> ns_per_sample=<X> keys=<keys>";
 
 #[derive(Debug, Default)]
@@ -34,6 +40,8 @@ struct Args {
     rate: Option<u32>,
     channel: Option<u16>,
     json: bool,
+    relaxed: bool,
+    explain: bool,
     bench: Option<u64>,
     file: Option<String>,
 }
@@ -77,7 +85,10 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
                 arg.escape_debug()
             ));
         }
-        let takes_value = matches!(flag, "--raw" | "--rate" | "--channel" | "--bench");
+        let takes_value = matches!(
+            flag,
+            "--raw" | "--rate" | "--channel" | "--bench" | "--profile"
+        );
         let value = if takes_value {
             match inline {
                 Some(v) => v,
@@ -99,6 +110,19 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         match flag {
             "--help" => return Ok(None),
             "--json" => a.json = true,
+            "--explain" => a.explain = true,
+            "--profile" => {
+                a.relaxed = match value.as_str() {
+                    "standard" => false,
+                    "relaxed" => true,
+                    _ => {
+                        return Err(format!(
+                            "--profile needs standard or relaxed, got \"{}\"",
+                            value.escape_debug()
+                        ))
+                    }
+                }
+            }
             "--raw" => {
                 a.raw = Some(RawFormat::from_name(&value).ok_or_else(|| {
                     format!(
@@ -138,6 +162,14 @@ fn with_path(path: &str, e: WavError) -> String {
     match e {
         WavError::Open { .. } | WavError::IsDirectory(_) => e.to_string(),
         _ => format!("{path}: {e}"),
+    }
+}
+
+fn config(args: &Args, rate: u32) -> DetectorConfig {
+    if args.relaxed {
+        DetectorConfig::relaxed(rate)
+    } else {
+        DetectorConfig::standard(rate)
     }
 }
 
@@ -193,7 +225,8 @@ fn decode<R: Read>(mut reader: Reader<R>, args: &Args, path: &str) -> Result<(),
         json: args.json,
     };
     let mut write_error = None;
-    let res = wav::for_each_key(&mut reader, args.channel, |k| {
+    let cfg = config(args, reader.sample_rate());
+    let res = wav::for_each_key_with(&mut reader, args.channel, cfg, |k| {
         if write_error.is_none() {
             write_error = printer.key(&k).err();
         }
@@ -225,9 +258,7 @@ fn bench(audio: Audio, args: &Args, repeats: u64) -> Result<(), String> {
         .iter()
         .map(|&c| (c, audio.channel(usize::from(c))))
         .collect();
-    let plan = Arc::new(
-        Plan::new(DetectorConfig::with_rate(audio.sample_rate)).map_err(|e| e.to_string())?,
-    );
+    let plan = Arc::new(Plan::new(config(args, audio.sample_rate)).map_err(|e| e.to_string())?);
     let mut first_pass: Vec<(u64, u16, char)> = Vec::new();
     let t0 = Instant::now();
     for rep in 0..repeats {
@@ -259,6 +290,78 @@ fn bench(audio: Audio, args: &Args, repeats: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Decode with an [`Explainer`]: the keys as usual on stdout, each rejected candidate on
+/// stderr.
+fn explain(audio: Audio, args: &Args) -> Result<(), String> {
+    let rate = audio.sample_rate;
+    let mut printer = Printer {
+        out: BufWriter::new(std::io::stdout()),
+        rate,
+        multi: audio.channels > 1,
+        json: args.json,
+    };
+    let channels: Vec<u16> = match args.channel {
+        Some(c) if c >= audio.channels => {
+            return Err(WavError::NoSuchChannel {
+                channel: c,
+                channels: audio.channels,
+            }
+            .to_string())
+        }
+        Some(c) => vec![c],
+        None => (0..audio.channels).collect(),
+    };
+    let cfg = config(args, rate);
+    let mut keys = Vec::new();
+    let mut why = Vec::new();
+    for c in channels {
+        let mut det = Detector::new(cfg.clone()).map_err(|e| e.to_string())?;
+        let mut ex = Explainer::new(&cfg);
+        let samples = audio.channel(usize::from(c));
+        let mut on_event = |ev: Event| {
+            if let Event::KeyUp { press, .. } = ev {
+                keys.push(ChannelKey { channel: c, press });
+            }
+        };
+        let mut on_rejection = |r: Rejection| why.push((c, r));
+        for frame in samples.chunks(160) {
+            ex.process(&mut det, frame, &mut on_event, &mut on_rejection);
+        }
+        ex.finish(&mut det, &mut on_event, &mut on_rejection);
+    }
+    keys.sort_by_key(|k| (k.press.start, k.channel));
+    why.sort_by_key(|(c, r)| (r.start, *c));
+    for k in &keys {
+        printer
+            .key(k)
+            .map_err(|e| format!("writing the output: {e}"))?;
+    }
+    printer
+        .out
+        .flush()
+        .map_err(|e| format!("writing the output: {e}"))?;
+    for (c, r) in why {
+        let channel = if audio.channels > 1 {
+            format!(" channel {c}")
+        } else {
+            String::new()
+        };
+        let relaxed = if r.relaxed_accepts {
+            "; --profile relaxed would accept it"
+        } else {
+            ""
+        };
+        eprintln!(
+            "explain: {}-{} ms{channel} key {}: {}{relaxed}",
+            ms(r.start, rate),
+            ms(r.end, rate),
+            r.key.to_char(),
+            r.reason
+        );
+    }
+    Ok(())
+}
+
 fn run(argv: &[String]) -> Result<(), String> {
     let Some(args) = parse_args(argv)? else {
         println!("{USAGE}");
@@ -266,6 +369,14 @@ fn run(argv: &[String]) -> Result<(), String> {
     };
     let path = args.file.clone().unwrap_or_default();
     let rate = args.rate.unwrap_or(8000);
+    if args.explain {
+        let audio = match args.raw {
+            Some(f) => wav::read_all_raw(&path, f, rate),
+            None => wav::read_all(&path),
+        }
+        .map_err(|e| with_path(&path, e))?;
+        return explain(audio, &args);
+    }
     if let Some(repeats) = args.bench {
         let audio = match args.raw {
             Some(f) => wav::read_all_raw(&path, f, rate),

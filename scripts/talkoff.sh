@@ -2,7 +2,7 @@
 # False keys per hour on a talk-off corpus (audio with no DTMF in it: every key is false),
 # as built by ../shared/tools/make-talkoff-corpus.sh. Prints, for the 8 kHz corpus and for
 # each rate under rates/, the keys and keys per hour by category and by sub-source, and
-# (with --list) every false key with its file and time.
+# (with --list, lines starting "~") every false key with its file and time (key@ms).
 #
 #   scripts/talkoff.sh CORPUS_DIR [--profile standard|relaxed] [--list] [--jobs N]
 #
@@ -48,18 +48,21 @@ score() {
             f = $fc; s = $sc; c = $cc; u = $uc
             n = split(keys[f], k, " ")
             cs[c] += s; ck[c] += n; us[c "/" u] += s; uk[c "/" u] += n; ts += s; tk += n
-            if (list && n > 0) printf "  %s: %s\n", f, keys[f]
+            if (list && n > 0) printf "~ %s: %s\n", f, keys[f]
         }
         END {
             printf "%s Hz (%s): %d false keys in %.2f h = %.1f/h\n", label, "'"${PROFILE:-default}"'", tk, ts / 3600, tk * 3600 / ts
             for (c in cs) printf "  %-10s %5d keys %6.2f h %7.1f/h\n", c, ck[c], cs[c] / 3600, ck[c] * 3600 / cs[c]
             for (u in us) printf "    %-28s %5d keys %6.2f h %7.1f/h\n", u, uk[u], us[u] / 3600, uk[u] * 3600 / us[u]
-        }' "$res" "$manifest" | { read -r head; echo "$head"; sort; }
+        }' "$res" "$manifest" > "$res.out"
+    grep 'false keys in' "$res.out"
+    grep -v 'false keys in' "$res.out" | LC_ALL=C sort
 }
 
 # manifest.tsv: file seconds source_package category subsource
 score "$CORPUS/manifest.tsv" "$CORPUS" 8000 1 2 4 5
 # rates/manifest.tsv: file seconds source_package category rate_hz subsource
+[ -f "$CORPUS/rates/manifest.tsv" ] || exit 0
 for dir in "$CORPUS"/rates/*/; do
     rate=$(basename "$dir")
     awk -F'\t' -v r="$rate" 'NR == 1 || $5 == r' "$CORPUS/rates/manifest.tsv" > "$OUT/m$rate.tsv"

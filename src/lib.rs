@@ -91,7 +91,8 @@ pub mod sample;
 pub mod wav;
 
 pub use detector::{
-    detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
+    detect, Detector, DetectorConfig, DetectorConfigError, Event, Explainer, KeyPress, Levels,
+    Plan, Reason, Rejection,
 };
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
 pub use key::{InvalidKeyChar, Key};

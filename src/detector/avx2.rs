@@ -3,7 +3,8 @@
 //! (`process_i16_body`, inlined into this function, with the kernel and the analysis); without
 //! FMA contraction the results are the same bits, which the tests check against the baseline.
 
-use super::{Detector, Event};
+use super::explain::Sink;
+use super::Detector;
 
 /// Proof that the CPU has AVX2 (only [`Token::detect`] makes one).
 #[derive(Clone, Copy, Debug)]
@@ -17,19 +18,14 @@ impl Token {
 
 /// [`Detector::process_i16`] compiled with AVX2 enabled.
 #[inline]
-pub(super) fn process_i16(
-    det: &mut Detector,
-    _proof: Token,
-    x: &[i16],
-    on_event: &mut impl FnMut(Event),
-) {
+pub(super) fn process_i16(det: &mut Detector, _proof: Token, x: &[i16], on_event: &mut impl Sink) {
     // SAFETY: a `Token` exists only if the CPU reported AVX2, the one feature this
     // function enables.
     unsafe { process_i16_avx2(det, x, on_event) }
 }
 
 #[target_feature(enable = "avx2")]
-unsafe fn process_i16_avx2(det: &mut Detector, x: &[i16], on_event: &mut impl FnMut(Event)) {
+unsafe fn process_i16_avx2(det: &mut Detector, x: &[i16], on_event: &mut impl Sink) {
     det.process_i16_body(x, on_event);
 }
 

@@ -261,7 +261,7 @@ struct Candidate {
 /// ```
 /// use touchtone::{Detector, DetectorConfig, Explainer, Generator, GeneratorConfig, Reason};
 /// // Key 5 with 14 dB reverse twist: beyond the standard profile's 6 dB.
-/// let gen = Generator::new(GeneratorConfig { low_dbm0: -20.0, high_dbm0: -6.0, ..Default::default() }).unwrap();
+/// let gen = Generator::new(GeneratorConfig { twist_db: -14.0, ..Default::default() }).unwrap();
 /// let pcm = gen.render_str("5").unwrap();
 /// let cfg = DetectorConfig::standard(8000);
 /// let mut det = Detector::new(cfg.clone()).unwrap();

@@ -542,7 +542,7 @@ mod tests {
         for i in 0..48 {
             let key = Key::ALL[i % 16];
             let (fl, fh) = key.frequencies();
-            let dev = |r: f64| 1.0 + (r - 0.5) * 0.07; // ±3.5 %
+            let dev = |r: f64| 1.0 + (r - 0.5) * 0.04; // ±2 %
             let (fl, fh) = (fl * dev(rnd()), fh * dev(rnd()));
             let level = -45.0 + 52.0 * rnd();
             let twist = -10.0 + 20.0 * rnd();

@@ -72,6 +72,13 @@ impl Floor {
         }
     }
 
+    /// Whether the block so far is steady (only then are its windows' powers at the eight
+    /// frequencies wanted: a block that is not steady never becomes the background).
+    #[inline(always)]
+    pub(super) fn steady_so_far(&self) -> bool {
+        self.max <= STEADY * self.min
+    }
+
     /// A window with no tone in progress whose quantised powers at the eight frequencies
     /// are `bins` (the background's own share of them).
     #[inline(always)]

@@ -440,7 +440,7 @@ impl Detector {
         // Hysteresis only for a confirmed key: a candidate must pass the full checks.
         let held = tone.filter(|t| t.confirmed).map(|t| t.key);
         let w = self.ring.window(order, newest);
-        if tone.is_none() {
+        if tone.is_none() && self.floor.steady_so_far() {
             // The background's powers at the eight frequencies (see `floor`).
             let (r, r2) = (&plan.rot.tick_lanes, &plan.rot.two_lanes);
             let xs = checks::turn(

@@ -9,6 +9,7 @@ use super::tracker::RESUME_MS;
 use crate::generator;
 use crate::goertzel::{Bank, TABLE_SCALE};
 use crate::key::ALL_FREQS;
+use crate::simd::{self, Avx2};
 use num_complex::Complex32;
 
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
@@ -22,8 +23,7 @@ pub struct Plan {
     pub(super) bank: Bank,
     pub(super) tick_len: usize,
     /// Set when the CPU has AVX2: the per-tick analysis then runs compiled for it.
-    #[cfg(target_arch = "x86_64")]
-    pub(super) avx2: Option<super::avx2::Token>,
+    pub(super) avx2: Option<Avx2>,
     pub(super) rot: Rotations,
     pub(super) scale: Scales,
     pub(super) band: Band,
@@ -136,8 +136,7 @@ impl Plan {
         let ms = |v: f32| (v as f64 * fs / 1000.0).round() as u64;
         Ok(Plan {
             tick_len,
-            #[cfg(target_arch = "x86_64")]
-            avx2: super::avx2::Token::detect(),
+            avx2: simd::features().avx2,
             rot: Rotations {
                 tick: rot,
                 two: rot.map(|r| r * r),

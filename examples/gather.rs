@@ -23,10 +23,10 @@ use std::time::Duration;
 
 use touchtone::gather::bird::BirdRequest;
 use touchtone::gather::{
-    run_over_recording, seconds, ConfigError, GatherConfig, KeySet, RecordingOptions,
+    run_over_recording, seconds, GatherConfig, GatherConfigError, RecordingOptions,
 };
 use touchtone::wav::{self, RawFormat};
-use touchtone::Key;
+use touchtone::{Key, KeySet};
 
 const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
   --max-keys N            maxNumKeys (0 = no limit)           default 0
@@ -101,7 +101,7 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
                     match (cs.next().and_then(Key::from_char), cs.next()) {
                         (Some(k), None) => KeySet::one(k),
                         _ => {
-                            return Err(ConfigError::Key {
+                            return Err(GatherConfigError::Key {
                                 field: "--end-key",
                                 value: v.clone(),
                             }

@@ -92,5 +92,5 @@ pub mod wav;
 
 pub use detector::{detect, ConfigError, Detector, DetectorConfig, Event, KeyPress, Levels, Plan};
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
-pub use key::{InvalidKeyChar, Key};
+pub use key::{InvalidKeyChar, Key, KeySet};
 pub use sample::Sample;

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 use touchtone::gather::bird::{BirdPrompt, BirdRequest};
-use touchtone::gather::{Gather, KeySet};
-use touchtone::Key;
+use touchtone::gather::Gather;
+use touchtone::{Key, KeySet};
 
 #[test]
 fn full_body_maps_onto_the_config() {
@@ -107,7 +107,7 @@ fn hand_built_request_with_a_bad_timeout_is_refused_not_a_panic() {
         };
         let cfg = req.config();
         match Gather::new(cfg) {
-            Err(touchtone::gather::ConfigError::Timeout { field, .. }) => {
+            Err(touchtone::gather::GatherConfigError::Timeout { field, .. }) => {
                 assert!(field.ends_with("timeout"), "{bad}: field {field}")
             }
             other => panic!("{bad}: expected a timeout refusal, got {other:?}"),

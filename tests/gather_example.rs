@@ -8,11 +8,9 @@ use std::path::PathBuf;
 #[cfg(feature = "bird")]
 use std::process::Command;
 use std::time::Duration;
-use touchtone::gather::{
-    run_over_recording, GatherConfig, GatherResult, KeySet, Reason, RecordingOptions,
-};
+use touchtone::gather::{run_over_recording, GatherConfig, GatherResult, Reason, RecordingOptions};
 use touchtone::generator::to_i16;
-use touchtone::{Generator, GeneratorConfig, Key};
+use touchtone::{Generator, GeneratorConfig, Key, KeySet};
 
 const TOL_MS: i64 = 10;
 

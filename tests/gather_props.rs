@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use std::time::Duration;
-use touchtone::gather::{Action, Gather, GatherConfig, GatherResult, KeySet, Reason};
-use touchtone::Key;
+use touchtone::gather::{Action, Gather, GatherConfig, GatherResult, Reason};
+use touchtone::{Key, KeySet};
 
 #[derive(Clone, Debug)]
 enum Input {

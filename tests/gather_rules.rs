@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 use touchtone::gather::{
-    seconds, Action, ConfigError, Gather, GatherConfig, GatherResult, InputKinds, InvalidKeyPolicy,
-    KeyEvent, KeySet, PromptFailurePolicy, PromptKind, Reason, RetryOn, Validator,
+    seconds, Action, Gather, GatherConfig, GatherConfigError, GatherResult, InputKinds,
+    InvalidKeyPolicy, KeyEvent, PromptFailurePolicy, PromptKind, Reason, RetryOn, Validator,
 };
-use touchtone::Key;
+use touchtone::{Key, KeySet};
 
 fn ms(x: u64) -> Duration {
     Duration::from_millis(x)
@@ -775,7 +775,7 @@ fn rule12_bad_configs_are_refused_with_field_and_value() {
     .unwrap_err();
     assert_eq!(
         e,
-        ConfigError::MinAboveMax {
+        GatherConfigError::MinAboveMax {
             min_keys: 5,
             max_keys: 4
         }
@@ -789,7 +789,7 @@ fn rule12_bad_configs_are_refused_with_field_and_value() {
         .unwrap_err();
     assert!(matches!(
         e,
-        ConfigError::Timeout {
+        GatherConfigError::Timeout {
             field: "timeout",
             ..
         }
@@ -809,13 +809,13 @@ fn rule12_bad_configs_are_refused_with_field_and_value() {
         ..Default::default()
     })
     .unwrap_err();
-    assert_eq!(e, ConfigError::EndKeyRequiredWithoutEndKey);
+    assert_eq!(e, GatherConfigError::EndKeyRequiredWithoutEndKey);
     let e = Gather::new(GatherConfig {
         cancel_key: Some(Key::Pound),
         ..Default::default()
     })
     .unwrap_err();
-    assert_eq!(e, ConfigError::CancelKeyIsEndKey(Key::Pound));
+    assert_eq!(e, GatherConfigError::CancelKeyIsEndKey(Key::Pound));
     assert!(KeySet::from_chars("1x").is_err());
     // min_keys above max with max 0 (no limit) is fine.
     assert!(Gather::new(GatherConfig {

@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use touchtone::gather::{
-    Action, Gather, GatherConfig, InputKinds, InvalidKeyPolicy, KeyEvent, KeySet,
-    PromptFailurePolicy, RetryOn, Validator,
+    Action, Gather, GatherConfig, InputKinds, InvalidKeyPolicy, KeyEvent, PromptFailurePolicy, RetryOn, Validator,
 };
-use touchtone::Key;
+use touchtone::{Key, KeySet};
 
 struct Bytes<'a>(&'a [u8]);
 impl Bytes<'_> {

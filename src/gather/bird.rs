@@ -28,8 +28,8 @@
 //! `message`, and `details` mapping each offending field to its messages. All offending
 //! fields are reported at once.
 
-use super::config::{GatherConfig, InputKinds, KeySet, MAX_RETRIES, MAX_TIMEOUT};
-use crate::key::Key;
+use super::config::{GatherConfig, InputKinds, MAX_RETRIES, MAX_TIMEOUT};
+use crate::key::{Key, KeySet};
 use core::fmt;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -294,7 +294,7 @@ impl BirdRequest {
     /// A `timeout` that [`parse`](Self::parse) would refuse (negative, not finite or over
     /// [`MAX_TIMEOUT`]; possible only in a request built by hand) becomes [`Duration::MAX`],
     /// which [`GatherConfig::validate`] (and so `Gather::new`) refuses as a
-    /// `ConfigError::Timeout`.
+    /// `GatherConfigError::Timeout`.
     ///
     /// [`Duration::MAX`]: std::time::Duration::MAX
     pub fn config(&self) -> GatherConfig {

@@ -1,110 +1,9 @@
-//! Settings of a gather: [`GatherConfig`], [`KeySet`], [`Validator`] and [`ConfigError`].
+//! Settings of a gather: [`GatherConfig`], [`Validator`] and [`GatherConfigError`].
 
-use crate::key::Key;
+use crate::key::{Key, KeySet};
 use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A set of keys (a 16-bit mask indexed by [`Key::event_code`]).
-///
-/// ```
-/// use touchtone::gather::KeySet;
-/// use touchtone::Key;
-/// let s: KeySet = "#*".parse().unwrap();
-/// assert!(s.contains(Key::Pound) && s.contains(Key::Star) && !s.contains(Key::K1));
-/// assert_eq!(s.to_string(), "*#");
-/// assert!(KeySet::EMPTY.is_empty());
-/// assert_eq!(KeySet::ALL.len(), 16);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct KeySet(u16);
-
-impl KeySet {
-    /// No key.
-    pub const EMPTY: KeySet = KeySet(0);
-    /// All sixteen keys.
-    pub const ALL: KeySet = KeySet(0xffff);
-    /// The twelve keys of a phone keypad, `0-9 * #`.
-    pub const KEYPAD: KeySet = KeySet(0x0fff);
-    /// The digits `0-9`.
-    pub const DIGITS: KeySet = KeySet(0x03ff);
-
-    /// The set holding only `key`.
-    pub const fn one(key: Key) -> KeySet {
-        KeySet(1 << (key as u8))
-    }
-
-    /// The keys of a string of key characters, e.g. `"#*"`.
-    ///
-    /// # Errors
-    /// The first character that is not a key.
-    pub fn from_chars(s: &str) -> Result<KeySet, crate::key::InvalidKeyChar> {
-        let mut set = KeySet::EMPTY;
-        for c in s.chars() {
-            set = set.with(Key::try_from(c)?);
-        }
-        Ok(set)
-    }
-
-    /// This set plus `key`.
-    #[must_use]
-    pub const fn with(self, key: Key) -> KeySet {
-        KeySet(self.0 | 1 << (key as u8))
-    }
-
-    /// This set without `key`.
-    #[must_use]
-    pub const fn without(self, key: Key) -> KeySet {
-        KeySet(self.0 & !(1 << (key as u8)))
-    }
-
-    /// Whether `key` is in the set.
-    pub const fn contains(self, key: Key) -> bool {
-        self.0 & (1 << (key as u8)) != 0
-    }
-
-    /// Whether the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Number of keys in the set.
-    pub const fn len(self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// Whether the two sets share a key.
-    pub const fn intersects(self, other: KeySet) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// The keys, in event-code order (`0-9 * # A-D`).
-    pub fn iter(self) -> impl Iterator<Item = Key> {
-        Key::ALL.into_iter().filter(move |k| self.contains(*k))
-    }
-}
-
-impl core::str::FromStr for KeySet {
-    type Err = crate::key::InvalidKeyChar;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        KeySet::from_chars(s)
-    }
-}
-
-impl fmt::Display for KeySet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for k in self.iter() {
-            write!(f, "{k}")?;
-        }
-        Ok(())
-    }
-}
-
-impl FromIterator<Key> for KeySet {
-    fn from_iter<I: IntoIterator<Item = Key>>(iter: I) -> Self {
-        iter.into_iter().fold(KeySet::EMPTY, KeySet::with)
-    }
-}
 
 /// A check of the whole input (FreeSWITCH `regexp`, Amazon Connect input validation): a
 /// function from the collected keys to "accept". Plug in any matcher, e.g. a `regex::Regex`.
@@ -339,19 +238,19 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 /// ```
 ///
 /// # Errors
-/// [`ConfigError::Timeout`] naming `field` when `secs` is negative, not finite or longer
+/// [`GatherConfigError::Timeout`] naming `field` when `secs` is negative, not finite or longer
 /// than [`MAX_TIMEOUT`].
-pub fn seconds(field: &'static str, secs: f64) -> Result<Duration, ConfigError> {
+pub fn seconds(field: &'static str, secs: f64) -> Result<Duration, GatherConfigError> {
     if secs.is_finite() && secs >= 0.0 && secs <= MAX_TIMEOUT.as_secs_f64() {
         Ok(Duration::from_secs_f64(secs))
     } else {
-        Err(ConfigError::Timeout { field, value: secs })
+        Err(GatherConfigError::Timeout { field, value: secs })
     }
 }
 
 /// A setting that cannot be right; each variant names the field and carries the value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ConfigError {
+pub enum GatherConfigError {
     /// `min_keys` is larger than a non-zero `max_keys`.
     MinAboveMax {
         /// `min_keys`.
@@ -388,45 +287,47 @@ pub enum ConfigError {
     },
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for GatherConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::MinAboveMax { min_keys, max_keys } => write!(
+            GatherConfigError::MinAboveMax { min_keys, max_keys } => write!(
                 f,
                 "min_keys {min_keys} is larger than max_keys (maxNumKeys) {max_keys}"
             ),
-            ConfigError::Timeout { field, value } => write!(
+            GatherConfigError::Timeout { field, value } => write!(
                 f,
                 "{field} {value} s must be a finite number of seconds from 0 to 86400"
             ),
-            ConfigError::Key { field, value } => write!(
+            GatherConfigError::Key { field, value } => write!(
                 f,
                 "{field} {value:?} is not a key (expected one of 0-9 * # A-D)"
             ),
-            ConfigError::InputWithoutDtmf(i) => write!(
+            GatherConfigError::InputWithoutDtmf(i) => write!(
                 f,
                 "input {:?} does not include dtmf (speech recognition is not supported)",
                 i.to_string()
             ),
-            ConfigError::EndKeyRequiredWithoutEndKey => {
+            GatherConfigError::EndKeyRequiredWithoutEndKey => {
                 f.write_str("end_key_required is set but end_keys is empty")
             }
-            ConfigError::CancelKeyIsEndKey(k) => {
+            GatherConfigError::CancelKeyIsEndKey(k) => {
                 write!(f, "cancel_key {k} is also an end key")
             }
-            ConfigError::Count { field, value } => write!(f, "{field} {value} is out of range"),
+            GatherConfigError::Count { field, value } => {
+                write!(f, "{field} {value} is out of range")
+            }
         }
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for GatherConfigError {}
 
 impl GatherConfig {
     /// Both the first-key and the inter-key timeout, in seconds (Bird `timeout`).
     ///
     /// # Errors
-    /// [`ConfigError::Timeout`] for a negative or non-finite value.
-    pub fn with_timeout_secs(mut self, secs: f64) -> Result<Self, ConfigError> {
+    /// [`GatherConfigError::Timeout`] for a negative or non-finite value.
+    pub fn with_timeout_secs(mut self, secs: f64) -> Result<Self, GatherConfigError> {
         let d = seconds("timeout", secs)?;
         self.first_key_timeout = d;
         self.inter_key_timeout = d;
@@ -436,10 +337,10 @@ impl GatherConfig {
     /// Check the settings (rule 12).
     ///
     /// # Errors
-    /// The first [`ConfigError`] found.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// The first [`GatherConfigError`] found.
+    pub fn validate(&self) -> Result<(), GatherConfigError> {
         if self.max_keys != 0 && self.min_keys > self.max_keys {
-            return Err(ConfigError::MinAboveMax {
+            return Err(GatherConfigError::MinAboveMax {
                 min_keys: self.min_keys,
                 max_keys: self.max_keys,
             });
@@ -452,7 +353,7 @@ impl GatherConfig {
         ] {
             if let Some(d) = d {
                 if d > MAX_TIMEOUT {
-                    return Err(ConfigError::Timeout {
+                    return Err(GatherConfigError::Timeout {
                         field,
                         value: d.as_secs_f64(),
                     });
@@ -460,20 +361,20 @@ impl GatherConfig {
             }
         }
         if self.retries > MAX_RETRIES {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "retries",
                 value: i64::from(self.retries),
             });
         }
         if !self.input.dtmf {
-            return Err(ConfigError::InputWithoutDtmf(self.input));
+            return Err(GatherConfigError::InputWithoutDtmf(self.input));
         }
         if self.end_key_required && self.end_keys.is_empty() {
-            return Err(ConfigError::EndKeyRequiredWithoutEndKey);
+            return Err(GatherConfigError::EndKeyRequiredWithoutEndKey);
         }
         if let Some(k) = self.cancel_key {
             if self.end_keys.contains(k) {
-                return Err(ConfigError::CancelKeyIsEndKey(k));
+                return Err(GatherConfigError::CancelKeyIsEndKey(k));
             }
         }
         Ok(())

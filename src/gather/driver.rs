@@ -1,6 +1,6 @@
 //! [`Driver`]: the detector and the gather joined for a host's frame loop.
 
-use super::config::{ConfigError, GatherConfig};
+use super::config::{GatherConfig, GatherConfigError};
 use super::machine::{Action, Gather, GatherResult};
 use super::samples_to_time;
 use crate::detector::{Detector, Event};
@@ -325,18 +325,18 @@ pub struct RecordingOptions {
 /// from the crate's detector; when the recording ends first, time goes on as silence.
 ///
 /// # Errors
-/// [`ConfigError`] if the configuration is refused; a sample rate the detector refuses is
-/// reported as [`ConfigError::Count`] with field `sample_rate`.
+/// [`GatherConfigError`] if the configuration is refused; a sample rate the detector refuses is
+/// reported as [`GatherConfigError::Count`] with field `sample_rate`.
 pub fn run_over_recording(
     samples: &[i16],
     sample_rate: u32,
     options: &RecordingOptions,
-) -> Result<GatherResult, ConfigError> {
+) -> Result<GatherResult, GatherConfigError> {
     let mut cfg = options.config.clone();
     cfg.prompt = options.prompt > Duration::ZERO;
     let gather = Gather::new(cfg)?;
     let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
-        ConfigError::Count {
+        GatherConfigError::Count {
             field: "sample_rate",
             value: i64::from(sample_rate),
         }
@@ -361,7 +361,7 @@ pub fn run_over_recording(
     // is finite); end the gather rather than loop or panic.
     let mut g = d.gather().clone();
     g.handle_cancel(d.position());
-    g.result().cloned().ok_or(ConfigError::Count {
+    g.result().cloned().ok_or(GatherConfigError::Count {
         field: "gather",
         value: -1,
     })

@@ -1,6 +1,6 @@
 //! The sans-IO gather state machine.
 
-use super::config::{ConfigError, GatherConfig, InvalidKeyPolicy, PromptFailurePolicy};
+use super::config::{GatherConfig, GatherConfigError, InvalidKeyPolicy, PromptFailurePolicy};
 use crate::key::Key;
 use core::fmt;
 use std::collections::VecDeque;
@@ -226,8 +226,8 @@ impl Gather {
     /// A machine for `cfg`, not started yet.
     ///
     /// # Errors
-    /// [`ConfigError`] naming the field and value that cannot be right (rule 12).
-    pub fn new(cfg: GatherConfig) -> Result<Gather, ConfigError> {
+    /// [`GatherConfigError`] naming the field and value that cannot be right (rule 12).
+    pub fn new(cfg: GatherConfig) -> Result<Gather, GatherConfigError> {
         cfg.validate()?;
         Ok(Gather {
             cfg,

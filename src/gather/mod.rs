@@ -54,7 +54,7 @@
 //! // The key up after the end is not consumed; a key pressed now is left over.
 //! g.handle_key_down(Key::Pound, ms(10_500));
 //! assert_eq!(g.leftover()[0].key, Key::Pound);
-//! # Ok::<(), touchtone::gather::ConfigError>(())
+//! # Ok::<(), touchtone::gather::GatherConfigError>(())
 //! ```
 //!
 //! With audio instead of key events, [`Driver`] runs the crate's detector in front of the
@@ -134,7 +134,7 @@
 //!     than `min_keys` keys fails the attempt as `too_short`.
 //! 11. A key that goes down exactly when the prompt ends is not a barge-in (give the
 //!     prompt event first at equal times; [`Driver`] does).
-//! 12. Settings that cannot be right are refused by [`Gather::new`] with a [`ConfigError`]
+//! 12. Settings that cannot be right are refused by [`Gather::new`] with a [`GatherConfigError`]
 //!     naming the field and the value.
 //!
 //! # Result reasons
@@ -161,7 +161,7 @@ mod machine;
 pub mod presets;
 
 pub use config::{
-    seconds, ConfigError, GatherConfig, InputKinds, InvalidKeyPolicy, KeySet, PromptFailurePolicy,
+    seconds, GatherConfig, GatherConfigError, InputKinds, InvalidKeyPolicy, PromptFailurePolicy,
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
 pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};

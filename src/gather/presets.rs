@@ -15,18 +15,19 @@
 //! ```
 
 use super::config::{
-    seconds, ConfigError, GatherConfig, InvalidKeyPolicy, KeySet, PromptFailurePolicy, RetryOn,
+    seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy, PromptFailurePolicy, RetryOn,
 };
+use crate::key::KeySet;
 use std::time::Duration;
 
-fn keys(field: &'static str, s: &str) -> Result<KeySet, ConfigError> {
-    KeySet::from_chars(s).map_err(|_| ConfigError::Key {
+fn keys(field: &'static str, s: &str) -> Result<KeySet, GatherConfigError> {
+    KeySet::from_chars(s).map_err(|_| GatherConfigError::Key {
         field,
         value: s.to_string(),
     })
 }
 
-fn millis(field: &'static str, ms: u64) -> Result<Duration, ConfigError> {
+fn millis(field: &'static str, ms: u64) -> Result<Duration, GatherConfigError> {
     seconds(field, ms as f64 / 1000.0)
 }
 
@@ -66,11 +67,11 @@ impl Bird {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for an `endKey` outside `0-9 * #` or a bad `timeout`.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for an `endKey` outside `0-9 * #` or a bad `timeout`.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         let end = keys("endKey", &self.end_key.to_string())?;
         if !KeySet::KEYPAD.intersects(end) {
-            return Err(ConfigError::Key {
+            return Err(GatherConfigError::Key {
                 field: "endKey",
                 value: self.end_key.to_string(),
             });
@@ -134,10 +135,10 @@ impl Azure {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `maxTonesToCollect` 0, a bad timeout or stop tone.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `maxTonesToCollect` 0, a bad timeout or stop tone.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.max_tones_to_collect == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "maxTonesToCollect",
                 value: 0,
             });
@@ -195,12 +196,12 @@ impl Twilio {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for a `finishOnKey` that is not one of `0-9 * #` or empty, or a bad
+    /// [`GatherConfigError`] for a `finishOnKey` that is not one of `0-9 * #` or empty, or a bad
     /// `timeout`.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         let end = keys("finishOnKey", &self.finish_on_key)?;
         if end.len() > 1 || !KeySet::KEYPAD.intersects(end) && !end.is_empty() {
-            return Err(ConfigError::Key {
+            return Err(GatherConfigError::Key {
                 field: "finishOnKey",
                 value: self.finish_on_key.clone(),
             });
@@ -268,16 +269,16 @@ impl Plivo {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `retries` 0, `numDigits` 0, bad keys or timeouts.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `retries` 0, `numDigits` 0, bad keys or timeouts.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.retries == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "retries",
                 value: 0,
             });
         }
         if self.num_digits == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "numDigits",
                 value: 0,
             });
@@ -364,16 +365,16 @@ impl FreeSwitch {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `tries` 0, `max` above 128, `min` above `max`, bad terminators.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `tries` 0, `max` above 128, `min` above `max`, bad terminators.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.tries == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "tries",
                 value: 0,
             });
         }
         if self.max > 128 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "max",
                 value: i64::from(self.max),
             });
@@ -456,10 +457,10 @@ impl Asterisk {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `maxdigits` above 255, bad terminators or timeout.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `maxdigits` above 255, bad terminators or timeout.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.maxdigits > 255 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "maxdigits",
                 value: i64::from(self.maxdigits),
             });
@@ -469,7 +470,7 @@ impl Asterisk {
         } else if self.timeout == 0.0 {
             5.0
         } else {
-            return Err(ConfigError::Timeout {
+            return Err(GatherConfigError::Timeout {
                 field: "timeout",
                 value: self.timeout,
             });
@@ -543,11 +544,11 @@ impl VoiceXml {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for a bad `termchar`, timeout or `minlength` above `maxlength`.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for a bad `termchar`, timeout or `minlength` above `maxlength`.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         let end = keys("termchar", &self.termchar)?;
         if end.len() > 1 {
-            return Err(ConfigError::Key {
+            return Err(GatherConfigError::Key {
                 field: "termchar",
                 value: self.termchar.clone(),
             });

@@ -216,6 +216,69 @@ fn end_key_none_and_star_end_key() {
     assert_near(r.end_ms(), 900);
 }
 
+/// Rule 8 on the tone's true timing: keys whose tones start exactly at the first-key and
+/// at the inter-key deadline win, although the detector's estimates put them just after
+/// (start a fraction of a ms late, end 1–2 ms early).
+#[test]
+fn a_tone_starting_exactly_at_the_deadline_wins() {
+    use touchtone::{Detector, DetectorConfig, Event};
+    let mut estimates_late = 0;
+    for rate in [8000, 16000, 44100, 48000] {
+        let first = recording(rate, 1500, &[('5', 1000, 80)]);
+        let inter = recording(rate, 2000, &[('1', 300, 100), ('2', 1400, 80)]);
+        let r = run(
+            &first,
+            rate,
+            GatherConfig {
+                max_keys: 1,
+                ..secs(1)
+            },
+            0,
+        );
+        assert_eq!(
+            (r.keys.as_str(), r.reason),
+            ("5", Reason::MaxKeys),
+            "{rate}"
+        );
+        let r = run(
+            &inter,
+            rate,
+            GatherConfig {
+                max_keys: 2,
+                ..secs(1)
+            },
+            0,
+        );
+        assert_eq!(
+            (r.keys.as_str(), r.reason),
+            ("12", Reason::MaxKeys),
+            "{rate}"
+        );
+        // The premise: on the estimates alone the key would come after the deadline.
+        let us = |n: u64| n * 1_000_000 / u64::from(rate);
+        let mut edges = Vec::new();
+        for pcm in [&first, &inter] {
+            let mut det = Detector::new(DetectorConfig::with_rate(rate)).unwrap();
+            let mut on = |e: Event| {
+                if let Event::KeyUp { press, .. } = e {
+                    edges.push((us(press.start), us(press.end)));
+                }
+            };
+            det.process(pcm, &mut on);
+            det.finish(&mut on);
+        }
+        assert_eq!(edges.len(), 3, "{rate}");
+        if edges[0].0 > 1_000_000 {
+            estimates_late += 1;
+        }
+        if edges[2].0 > edges[1].1 + 1_000_000 {
+            estimates_late += 1;
+        }
+    }
+    eprintln!("estimates after the deadline: {estimates_late} of 8");
+    assert!(estimates_late > 0, "no case tests the tie margin");
+}
+
 // ---- the real example binary
 
 #[cfg(feature = "bird")]

@@ -130,10 +130,16 @@ pub struct GatherConfig {
     pub min_keys: u32,
     /// `endKey`: the keys that end the input. Empty = none. Default `{#}`.
     pub end_keys: KeySet,
-    /// Keep the end key at the end of the result (FreeSWITCH `+`). Default false.
-    pub keep_end_key: bool,
-    /// The input only counts when ended by an end key (FreeSWITCH `=`): a timeout, or a
-    /// key beyond `max_keys`, fails the attempt as `invalid`. Default false.
+    /// End keys that are kept at the end of the result when they end the input
+    /// (FreeSWITCH `+`). Default none.
+    pub keep_end_keys: KeySet,
+    /// An end key pressed before any other key is ignored as if not pressed (no barge-in,
+    /// no effect on the timers), instead of counting as no input (rule 6). Default false
+    /// (Twilio sets it).
+    pub ignore_lone_end_key: bool,
+    /// The input only counts when ended by an end key (FreeSWITCH `=`): a timeout without
+    /// it fails the attempt as `invalid`, and so does reaching `max_keys` without it (at
+    /// once, at that key's down). Default false.
     pub end_key_required: bool,
     /// Time allowed for the first key, from the end of the prompt (or the attempt start
     /// when there is no prompt). Default 5 s.
@@ -178,6 +184,11 @@ pub struct GatherConfig {
     /// Before a retry after `invalid` or `too_short`, play an invalid-input feedback prompt
     /// (FreeSWITCH `invalid_file`, Plivo `invalidDigitsSound`). Default false.
     pub invalid_feedback: bool,
+    /// The feedback prompts also play after the last failed attempt; the gather finishes
+    /// (unsuccessfully, with the attempt's reason) when that prompt ends. Keys during it
+    /// are not consumed. Default false (FreeSWITCH `invalid_file` and Plivo
+    /// `invalidDigitsSound` set it).
+    pub final_feedback: bool,
     /// A key that clears the entry collected so far and restarts the first-key timer
     /// (Amazon Connect `*`). Default none.
     pub cancel_key: Option<Key>,
@@ -195,7 +206,8 @@ impl Default for GatherConfig {
             max_keys: 0,
             min_keys: 1,
             end_keys: KeySet::one(Key::Pound),
-            keep_end_key: false,
+            keep_end_keys: KeySet::EMPTY,
+            ignore_lone_end_key: false,
             end_key_required: false,
             first_key_timeout: Duration::from_secs(5),
             inter_key_timeout: Duration::from_secs(5),
@@ -214,6 +226,7 @@ impl Default for GatherConfig {
             type_ahead_skips_prompt: true,
             no_input_feedback: false,
             invalid_feedback: false,
+            final_feedback: false,
             cancel_key: None,
             prompt_failure: PromptFailurePolicy::StartCollecting,
             report_keys: false,
@@ -278,6 +291,18 @@ pub enum GatherConfigError {
     EndKeyRequiredWithoutEndKey,
     /// The cancel key is also an end key.
     CancelKeyIsEndKey(Key),
+    /// A value outside the range a platform documents (e.g. Azure `interToneTimeout`
+    /// 1–60 s): field, value, the range.
+    Range {
+        /// The field.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// Smallest value accepted.
+        min: f64,
+        /// Largest value accepted.
+        max: f64,
+    },
     /// A count outside its range (e.g. a platform's `attempts` of 0): field, value.
     Count {
         /// The field.
@@ -313,6 +338,12 @@ impl fmt::Display for GatherConfigError {
             GatherConfigError::CancelKeyIsEndKey(k) => {
                 write!(f, "cancel_key {k} is also an end key")
             }
+            GatherConfigError::Range {
+                field,
+                value,
+                min,
+                max,
+            } => write!(f, "{field} {value} is out of range (from {min} to {max})"),
             GatherConfigError::Count { field, value } => {
                 write!(f, "{field} {value} is out of range")
             }

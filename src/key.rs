@@ -291,6 +291,45 @@ impl FromIterator<Key> for KeySet {
     }
 }
 
+/// A key is written as its character (`"5"`, `"#"`, `"A"`).
+#[cfg(feature = "json")]
+impl serde::Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut b = [0u8; 4];
+        s.serialize_str(self.to_char().encode_utf8(&mut b))
+    }
+}
+
+#[cfg(feature = "json")]
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut cs = s.chars();
+        match (cs.next().and_then(Key::from_char), cs.next()) {
+            (Some(k), None) => Ok(k),
+            _ => Err(serde::de::Error::custom(format!(
+                "{s:?} is not a DTMF key (expected one of 0-9 A-D * #)"
+            ))),
+        }
+    }
+}
+
+/// A set of keys is written as its keys' characters in event-code order (`"*#"`).
+#[cfg(feature = "json")]
+impl serde::Serialize for KeySet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+#[cfg(feature = "json")]
+impl<'de> serde::Deserialize<'de> for KeySet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        KeySet::from_chars(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

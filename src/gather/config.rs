@@ -37,6 +37,8 @@ impl fmt::Debug for Validator {
 
 /// What a key outside [`GatherConfig::valid_keys`] does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum InvalidKeyPolicy {
     /// The attempt fails with reason `invalid` (Plivo `validDigits`, VoiceXML nomatch).
     #[default]
@@ -47,6 +49,8 @@ pub enum InvalidKeyPolicy {
 
 /// What a failed prompt does ([`Gather::handle_prompt_failed`](super::Gather::handle_prompt_failed)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum PromptFailurePolicy {
     /// Collecting starts as if the prompt had finished (the default).
     #[default]
@@ -57,6 +61,8 @@ pub enum PromptFailurePolicy {
 
 /// Which failed attempts use a retry (when one remains).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct RetryOn {
     /// No key before the first-key timeout (or an end key alone). Default true.
     pub no_input: bool,
@@ -88,6 +94,8 @@ impl RetryOn {
 /// The kinds of input a request asks for. Only DTMF is collected by this library; a
 /// configuration without it is refused (speech recognition is outside this library).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct InputKinds {
     /// DTMF keys.
     pub dtmf: bool,
@@ -119,7 +127,13 @@ impl fmt::Display for InputKinds {
 /// specification): no key limit, end key `#`, 5 s timeouts, no retries, barge-in on.
 ///
 /// Build a machine with [`Gather::new`](super::Gather::new), which validates the settings.
+///
+/// In JSON (feature `json`) every field is optional (absent = default); timeouts are
+/// in milliseconds with a `_ms` suffix (`first_key_timeout_ms`, …), key sets are strings
+/// of keys (`"*#"`), and the `validator` is not written or read (a function).
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct GatherConfig {
     /// `maxNumKeys`: the gather finishes with `max_keys` when this many keys are collected;
     /// 0 = no limit. Default 0.
@@ -143,14 +157,30 @@ pub struct GatherConfig {
     pub end_key_required: bool,
     /// Time allowed for the first key, from the end of the prompt (or the attempt start
     /// when there is no prompt). Default 5 s.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "first_key_timeout_ms", with = "super::json_ms")
+    )]
     pub first_key_timeout: Duration,
     /// Time allowed after a key goes up for the next key to go down. Default 5 s.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "inter_key_timeout_ms", with = "super::json_ms")
+    )]
     pub inter_key_timeout: Duration,
     /// After `max_keys`, wait this long (from the last key's up) for an optional end key
     /// (VoiceXML `termtimeout`). 0 = finish at once. Default 0.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "term_timeout_ms", with = "super::json_ms")
+    )]
     pub term_timeout: Duration,
     /// Time from the start of the gather after which it finishes with `overall_timeout`,
     /// whatever it is doing (FreeSWITCH `abs_timeout`, Telnyx, Plivo GetInput). Default none.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "overall_timeout_ms", with = "super::json_ms::option")
+    )]
     pub overall_timeout: Option<Duration>,
     /// An inter-key timeout with keys collected but no end key and fewer than `max_keys`
     /// fails (reason `timeout`, unsuccessful) instead of succeeding (Azure 8532). Default false.
@@ -161,6 +191,7 @@ pub struct GatherConfig {
     pub invalid_key: InvalidKeyPolicy,
     /// A check of the whole input, applied when an attempt would succeed; a rejected
     /// input fails the attempt as `invalid`. Default none.
+    #[cfg_attr(feature = "json", serde(skip))]
     pub validator: Option<Validator>,
     /// `retries`: extra attempts after the first. Default 0.
     pub retries: u32,

@@ -11,17 +11,26 @@ use std::time::Duration;
 /// Times are the host's clock ([`Duration`] since an origin the host chooses, e.g. the
 /// start of the call's audio stream), and estimate the tone's true edges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyEvent {
     /// The key.
     pub key: Key,
-    /// When it went down.
+    /// When it went down (JSON: `down_ms`, milliseconds with fractions).
+    #[cfg_attr(feature = "json", serde(rename = "down_ms", with = "super::json_ms"))]
     pub down: Duration,
-    /// When it went up, if that is known yet.
+    /// When it went up, if that is known yet (JSON: `up_ms`).
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "up_ms", with = "super::json_ms::option", default)
+    )]
     pub up: Option<Duration>,
 }
 
-/// Why a gather (or an attempt) ended. [`Reason::as_str`] gives the specification's names.
+/// Why a gather (or an attempt) ended. [`Reason::as_str`] gives the specification's names
+/// (also its JSON form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum Reason {
     /// `max_keys`: `maxNumKeys` keys were collected.
     MaxKeys,
@@ -89,8 +98,11 @@ impl fmt::Display for Reason {
     }
 }
 
-/// Which prompt the host is asked to play.
+/// Which prompt the host is asked to play (JSON: `initial`, `retry`, `no_input_feedback`,
+/// `invalid_feedback`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum PromptKind {
     /// The prompt of the first attempt.
     Initial,
@@ -102,8 +114,10 @@ pub enum PromptKind {
     InvalidFeedback,
 }
 
-/// How a gather ended.
+/// How a gather ended. In JSON, times are `start_ms` / `end_ms` (milliseconds with
+/// fractions).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
 pub struct GatherResult {
     /// The keys collected in the last attempt (`0-9 * # A-D`); ends with the end key only
     /// when that key is in [`GatherConfig::keep_end_keys`].
@@ -115,8 +129,10 @@ pub struct GatherResult {
     /// Attempts used (0 when it ended before starting).
     pub attempts: u32,
     /// When the gather started.
+    #[cfg_attr(feature = "json", serde(rename = "start_ms", with = "super::json_ms"))]
     pub start: Duration,
     /// When it ended.
+    #[cfg_attr(feature = "json", serde(rename = "end_ms", with = "super::json_ms"))]
     pub end: Duration,
     /// The collected keys of the last attempt with their times (the end key excluded).
     pub events: Vec<KeyEvent>,
@@ -131,8 +147,11 @@ impl GatherResult {
     }
 }
 
-/// What the machine asks the host to do.
+/// What the machine asks the host to do. In JSON, an object tagged by `action`
+/// (`play_prompt`, `stop_prompt`, `key`, `attempt_failed`, `finished`); instants as `at_ms`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(tag = "action", rename_all = "snake_case"))]
 pub enum Action {
     /// Start playing a prompt. Report its end with
     /// [`Gather::handle_prompt_finished`] (or [`Gather::handle_prompt_failed`]).
@@ -144,6 +163,7 @@ pub enum Action {
         /// Which prompt.
         kind: PromptKind,
         /// The instant it should start.
+        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "super::json_ms"))]
         at: Duration,
     },
     /// Stop the prompt that is playing (barge-in, or the gather ended).
@@ -151,6 +171,7 @@ pub enum Action {
         /// The prompt's id.
         id: u32,
         /// The instant.
+        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "super::json_ms"))]
         at: Duration,
     },
     /// A key was collected (only with [`GatherConfig::report_keys`]).
@@ -162,6 +183,7 @@ pub enum Action {
         /// Why.
         reason: Reason,
         /// When.
+        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "super::json_ms"))]
         at: Duration,
     },
     /// The gather ended.

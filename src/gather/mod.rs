@@ -207,6 +207,8 @@
 //! | `hangup` | no | [`Gather::handle_hangup`] |
 //! | `prompt_failed` | no | the prompt failed with [`PromptFailurePolicy::Fail`] |
 
+#[cfg(feature = "azure")]
+pub mod azure;
 #[cfg(feature = "bird")]
 pub mod bird;
 mod config;
@@ -242,4 +244,52 @@ pub fn samples_to_time(samples: u64, sample_rate: u32) -> Duration {
     let rate = u64::from(sample_rate);
     let nanos = (samples % rate) * 1_000_000_000 / rate;
     Duration::new(samples / rate, nanos as u32)
+}
+
+/// Durations in JSON as milliseconds (fractions allowed: `1500`, `0.125`).
+#[cfg(feature = "json")]
+mod json_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub(super) fn from_ms<E: serde::de::Error>(ms: f64) -> Result<Duration, E> {
+        // Up to about 584 years (what a Duration built from f64 seconds holds safely).
+        if ms.is_finite() && (0.0..=1.8e13).contains(&ms) {
+            // Rounded to the nanosecond: 1500.25 reads back as exactly 1 500 250 µs.
+            Ok(Duration::from_nanos((ms * 1e6).round() as u64))
+        } else {
+            Err(E::custom(format!(
+                "{ms} is not a non-negative, finite number of milliseconds"
+            )))
+        }
+    }
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        if d.subsec_nanos() % 1_000_000 == 0 {
+            s.serialize_u64(d.as_millis() as u64)
+        } else {
+            // Whole ms plus the fraction, so 1 500 250 µs writes as exactly 1500.25.
+            let ms = d.as_millis() as f64 + f64::from(d.subsec_nanos() % 1_000_000) / 1e6;
+            s.serialize_f64(ms)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        from_ms(f64::deserialize(d)?)
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => super::serialize(d, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+            Option::<f64>::deserialize(d)?.map(from_ms).transpose()
+        }
+    }
 }

@@ -372,6 +372,307 @@ fn example_binary_end_to_end() {
     }
 }
 
+#[cfg(feature = "bird")]
+fn line(out: &str, n: usize) -> serde_json::Value {
+    serde_json::from_str(
+        out.lines()
+            .nth(n)
+            .unwrap_or_else(|| panic!("line {n} of {out:?}")),
+    )
+    .unwrap()
+}
+
+/// Each preset's defining behaviour, through the example binary.
+#[cfg(feature = "bird")]
+#[test]
+fn example_presets_behave_as_their_platforms() {
+    // Twilio: a lone # is ignored; the 5 then # end it.
+    let wav = temp_wav(
+        "twilio.wav",
+        &recording(
+            8000,
+            2500,
+            &[('#', 300, 80), ('5', 1000, 80), ('#', 1500, 80)],
+        ),
+        8000,
+    );
+    let (code, out, err) = example(&["--preset", "twilio", wav.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let v = line(&out, 0);
+    assert_eq!(
+        (v["keys"].as_str(), v["reason"].as_str()),
+        (Some("5"), Some("end_key"))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 1500);
+    // The default (Bird) takes the lone # as no input at its down.
+    let (_, out, _) = example(&[wav.to_str().unwrap()]);
+    assert_eq!(line(&out, 0)["reason"], "no_input");
+
+    // Azure: partial input at the 2 s inter-tone timeout fails.
+    let wav = temp_wav(
+        "azure.wav",
+        &recording(8000, 1500, &[('1', 300, 80), ('2', 600, 80)]),
+        8000,
+    );
+    let w = wav.to_str().unwrap();
+    let (_, out, _) = example(&["--preset", "azure", "--max-keys", "3", w]);
+    let v = line(&out, 0);
+    assert_eq!(
+        (
+            v["keys"].as_str(),
+            v["reason"].as_str(),
+            v["success"].as_bool()
+        ),
+        (Some("12"), Some("timeout"), Some(false))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 680 + 2000);
+    // Plivo: digitTimeout 2 s, success.
+    let (_, out, _) = example(&["--preset", "plivo", w]);
+    let v = line(&out, 0);
+    assert_eq!(
+        (v["keys"].as_str(), v["success"].as_bool()),
+        (Some("12"), Some(true))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 680 + 2000);
+    // Plivo validDigits: 2 is invalid; no retry.
+    let (_, out, _) = example(&["--preset", "plivo", "--valid-keys", "13", w]);
+    let v = line(&out, 0);
+    assert_eq!(
+        (v["reason"].as_str(), v["attempts"].as_u64()),
+        (Some("invalid"), Some(1))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 600);
+    // --invalid ignore: the 2 is as if not pressed.
+    let (_, out, _) = example(&[
+        "--valid-keys",
+        "13",
+        "--invalid",
+        "ignore",
+        "--timeout",
+        "1",
+        w,
+    ]);
+    let v = line(&out, 0);
+    assert_eq!(v["keys"], "1");
+    assert_near(v["end_ms"].as_u64().unwrap(), 380 + 1000);
+
+    // FreeSWITCH retries too-short input; Asterisk retries only when nothing came.
+    let wav = temp_wav(
+        "short.wav",
+        &recording(
+            8000,
+            3000,
+            &[
+                ('1', 300, 80),
+                ('#', 600, 80),
+                ('2', 1000, 80),
+                ('3', 1300, 80),
+                ('#', 1600, 80),
+            ],
+        ),
+        8000,
+    );
+    let w = wav.to_str().unwrap();
+    let (_, out, _) = example(&[
+        "--preset",
+        "freeswitch",
+        "--min-keys",
+        "2",
+        "--retries",
+        "1",
+        w,
+    ]);
+    let v = line(&out, 0);
+    assert_eq!(
+        (
+            v["keys"].as_str(),
+            v["reason"].as_str(),
+            v["attempts"].as_u64()
+        ),
+        (Some("23"), Some("end_key"), Some(2))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 1600);
+    let (_, out, _) = example(&[
+        "--preset",
+        "asterisk",
+        "--min-keys",
+        "2",
+        "--retries",
+        "1",
+        w,
+    ]);
+    let v = line(&out, 0);
+    assert_eq!(
+        (v["reason"].as_str(), v["attempts"].as_u64()),
+        (Some("too_short"), Some(1))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 600);
+    // Asterisk without a timeout: the response timeout (10 s) for the first digit.
+    let wav = temp_wav("silence.wav", &recording(8000, 500, &[]), 8000);
+    let (_, out, _) = example(&["--preset", "asterisk", wav.to_str().unwrap()]);
+    assert_eq!(
+        out.trim(),
+        r#"{"keys":"","reason":"no_input","success":false,"attempts":1,"end_ms":10000}"#
+    );
+
+    // VoiceXML bargein="false": the 1 typed during the prompt is flushed.
+    let wav = temp_wav(
+        "vxml.wav",
+        &recording(
+            8000,
+            2500,
+            &[('1', 300, 80), ('2', 1300, 80), ('3', 1600, 80)],
+        ),
+        8000,
+    );
+    let (_, out, _) = example(&[
+        "--preset",
+        "voicexml",
+        "--prompt-ms",
+        "1000",
+        "--no-barge-in",
+        "--max-keys",
+        "2",
+        wav.to_str().unwrap(),
+    ]);
+    let v = line(&out, 0);
+    assert_eq!(
+        (v["keys"].as_str(), v["reason"].as_str()),
+        (Some("23"), Some("max_keys"))
+    );
+    assert_near(v["end_ms"].as_u64().unwrap(), 1600);
+    let (code, _, err) = example(&["--preset", "genesys", wav.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--preset"), "{err}");
+    for f in ["twilio", "azure", "short", "silence", "vxml"] {
+        std::fs::remove_file(wav.with_file_name(format!("{f}.wav"))).ok();
+    }
+}
+
+/// `--gathers N`: back to back on one recording, keys after one gather go to the next.
+#[cfg(feature = "bird")]
+#[test]
+fn example_runs_gathers_back_to_back() {
+    // Gather 1 (maxNumKeys 2) ends at the 2's down (600); the 3 and 4 go to gather 2,
+    // which ends at the 4's down (1200); gather 3 hears nothing: no input at 1200 + 1000.
+    let wav = temp_wav(
+        "chain.wav",
+        &recording(
+            8000,
+            1600,
+            &[
+                ('1', 300, 80),
+                ('2', 600, 80),
+                ('3', 900, 80),
+                ('4', 1200, 80),
+            ],
+        ),
+        8000,
+    );
+    let (code, out, err) = example(&[
+        "--max-keys",
+        "2",
+        "--timeout",
+        "1",
+        "--gathers",
+        "3",
+        wav.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let (a, b, c) = (line(&out, 0), line(&out, 1), line(&out, 2));
+    assert_eq!(
+        (a["keys"].as_str(), b["keys"].as_str()),
+        (Some("12"), Some("34"))
+    );
+    assert_near(a["end_ms"].as_u64().unwrap(), 600);
+    assert_near(b["end_ms"].as_u64().unwrap(), 1200);
+    assert_eq!(c["reason"], "no_input");
+    assert_near(c["end_ms"].as_u64().unwrap(), 2200);
+    // A key held across the end of gather 1 (the 2, 600-680) is not counted twice, and
+    // a key typed while gather 2's prompt plays barges into it.
+    let (_, out, _) = example(&[
+        "--max-keys",
+        "2",
+        "--timeout",
+        "1",
+        "--prompt-ms",
+        "200",
+        "--gathers",
+        "2",
+        wav.to_str().unwrap(),
+    ]);
+    let (a, b) = (line(&out, 0), line(&out, 1));
+    assert_eq!(
+        (a["keys"].as_str(), b["keys"].as_str()),
+        (Some("12"), Some("34"))
+    );
+}
+
+/// `--azure`, `--bird-response` and the warnings.
+#[cfg(feature = "bird")]
+#[test]
+fn example_speaks_azure_and_bird_json() {
+    let wav = temp_wav(
+        "json.wav",
+        &recording(
+            8000,
+            2000,
+            &[('1', 300, 80), ('2', 600, 80), ('#', 900, 80)],
+        ),
+        8000,
+    );
+    let w = wav.to_str().unwrap();
+    let body = r#"{"recognizeInputType":"dtmf","operationContext":"menu",
+        "recognizeOptions":{"targetParticipant":{"rawId":"x"},
+        "dtmfOptions":{"maxTonesToCollect":4,"stopTones":["pound"]}}}"#;
+    let (code, out, err) = example(&["--azure", body, w]);
+    assert_eq!(code, 0, "{err}");
+    let v = line(&out, 0);
+    assert_eq!(v["type"], "Microsoft.Communication.RecognizeCompleted");
+    assert_eq!(v["data"]["resultInformation"]["subCode"], 8514);
+    assert_eq!(
+        v["data"]["dtmfResult"]["tones"],
+        serde_json::json!(["one", "two", "pound"])
+    );
+    assert_eq!(v["data"]["operationContext"], "menu");
+    let (code, _, err) = example(&["--azure", r#"{"recognizeInputType":"speech"}"#, w]);
+    assert_eq!(code, 2);
+    assert!(err.contains("recognizeInputType"), "{err}");
+
+    let cmd = r#"{"command":"gather","options":{"maxNumKeys":4},"conditions":[
+        {"variable":"keys","operator":"eq","value":"12"},
+        {"variable":"keys","operator":"contains","value":"3"}]}"#;
+    let (code, out, err) = example(&["--request", cmd, "--bird-response", w]);
+    assert_eq!(code, 0, "{err}");
+    let v = line(&out, 0);
+    assert_eq!(
+        (v["command"].as_str(), v["status"].as_str()),
+        (Some("gather"), Some("completed"))
+    );
+    assert_eq!(v["conditions"][0]["result"], true);
+    assert_eq!(v["conditions"][1]["result"], false);
+
+    // Warnings: a flag the request overrides, and a prompt of unknown length.
+    let (code, out, err) = example(&[
+        "--max-keys",
+        "6",
+        "--request",
+        r#"{"maxNumKeys":1,"say":{"text":"Enter your PIN"}}"#,
+        w,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(line(&out, 0)["keys"], "1");
+    assert!(
+        err.contains("warning: --request sets maxNumKeys; --max-keys 6 is ignored"),
+        "{err}"
+    );
+    assert!(err.contains("say prompt has an unknown length"), "{err}");
+    let (_, _, err) = example(&["--request", r#"{"maxNumKeys":1}"#, "--prompt-ms", "500", w]);
+    assert!(!err.contains("warning"), "{err}");
+    std::fs::remove_file(&wav).ok();
+}
+
 /// The driver's latency bound must cover the detector's reporting delays.
 #[test]
 fn detector_reporting_delay_is_within_the_driver_latency_bound() {

@@ -346,6 +346,37 @@ impl Driver {
     pub fn poll_action(&mut self) -> Option<Action> {
         self.out.pop_front()
     }
+
+    /// Once the gather has finished, start `next` on the same stream at the instant it
+    /// finished: the keys it did not consume (its leftover: those that went down after it
+    /// finished, and surplus type-ahead) go to `next`, keys before that instant as
+    /// type-ahead and the others at their own times; pending prompt reports of the
+    /// finished gather are dropped. Inputs already released are handed to `next` again up
+    /// to where the stream has been released.
+    ///
+    /// # Errors
+    /// Gives `next` back when the current gather has not finished.
+    pub fn chain(&mut self, mut next: Gather) -> Result<(), Box<Gather>> {
+        let Some(end) = self.gather.result().map(|r| r.end) else {
+            return Err(Box::new(next));
+        };
+        let leftover = self.gather.take_leftover();
+        let before: Vec<_> = leftover.iter().filter(|e| e.down < end).copied().collect();
+        next.handle_type_ahead(&before);
+        self.gather = next;
+        self.queue
+            .retain(|q| !matches!(q.3, Input::PromptFinished(_) | Input::PromptFailed(_)));
+        for ev in leftover.iter().filter(|e| e.down >= end) {
+            self.push(ev.down, Input::KeyDown(ev.key));
+            if let Some(up) = ev.up {
+                self.push(up, Input::KeyUp(ev.key));
+            }
+        }
+        self.push(end, Input::Start);
+        let upto = self.released_to;
+        self.release(upto);
+        Ok(())
+    }
 }
 
 /// Options of [`run_over_recording`]: what `examples/gather` takes on its command line.
@@ -357,6 +388,72 @@ pub struct RecordingOptions {
     pub prompt: Duration,
     /// Samples per frame fed to the driver. Default 20 ms worth.
     pub frame: Option<usize>,
+}
+
+/// Run `count` gathers back to back over a caller's recording, as
+/// `examples/gather --gathers N` does: each starts when the one before finished, with the
+/// keys that one did not consume as type-ahead ([`Driver::chain`]); otherwise as
+/// [`run_over_recording`]. Returns the results in order (fewer than `count` only if a
+/// gather cannot finish, which finite timeouts rule out).
+///
+/// # Errors
+/// As [`run_over_recording`].
+pub fn run_gathers_over_recording(
+    samples: &[i16],
+    sample_rate: u32,
+    options: &RecordingOptions,
+    count: usize,
+) -> Result<Vec<GatherResult>, GatherConfigError> {
+    let mut cfg = options.config.clone();
+    cfg.prompt = options.prompt > Duration::ZERO;
+    let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
+        GatherConfigError::Count {
+            field: "sample_rate",
+            value: i64::from(sample_rate),
+        }
+    })?;
+    let mut d = Driver::new(det, Gather::new(cfg.clone())?);
+    if options.prompt > Duration::ZERO {
+        d = d.with_prompt_length(options.prompt);
+    }
+    let mut results = Vec::new();
+    if count == 0 {
+        return Ok(results);
+    }
+    d.start();
+    let frame = options.frame.unwrap_or((sample_rate / 50) as usize).max(1);
+    // Take each finished result and chain the next gather; true when all are done.
+    let mut take = |d: &mut Driver| -> Result<bool, GatherConfigError> {
+        while d.poll_action().is_some() {}
+        while let Some(r) = d.gather().result().cloned() {
+            results.push(r);
+            if results.len() >= count {
+                return Ok(true);
+            }
+            if d.chain(Gather::new(cfg.clone())?).is_err() {
+                break;
+            }
+            while d.poll_action().is_some() {}
+        }
+        Ok(false)
+    };
+    let mut done = false;
+    for chunk in samples.chunks(frame) {
+        d.process(chunk);
+        if take(&mut d)? {
+            done = true;
+            break;
+        }
+    }
+    if !done {
+        d.finish_stream();
+        loop {
+            if d.run_to_end().is_none() || take(&mut d)? {
+                break;
+            }
+        }
+    }
+    Ok(results)
 }
 
 /// Run a gather over a caller's recording (mono `i16` at `sample_rate`), as

@@ -221,7 +221,8 @@ pub use config::{
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
 pub use driver::{
-    run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY, DEFAULT_TIE_MARGIN,
+    run_gathers_over_recording, run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY,
+    DEFAULT_TIE_MARGIN,
 };
 pub use machine::{Action, Gather, GatherResult, KeyEvent, PromptKind, Reason};
 

@@ -3,9 +3,9 @@
 //! real example binary. Expected `end_ms` values are computed from the key times and the
 //! timeouts by the rules; the detector's edge estimates are good to ±10 ms.
 
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 use std::path::PathBuf;
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 use std::process::Command;
 use std::time::Duration;
 use touchtone::gather::{run_over_recording, GatherConfig, GatherResult, Reason, RecordingOptions};
@@ -281,7 +281,7 @@ fn a_tone_starting_exactly_at_the_deadline_wins() {
 
 // ---- the real example binary
 
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 fn temp_wav(name: &str, pcm: &[i16], rate: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("touchtone-gather-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -300,7 +300,7 @@ fn temp_wav(name: &str, pcm: &[i16], rate: u32) -> PathBuf {
     path
 }
 
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 fn example(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--example", "gather", "--"])
@@ -315,7 +315,7 @@ fn example(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-#[cfg(feature = "bird")] // the example needs the `bird` feature
+#[cfg(all(feature = "bird", feature = "azure"))] // the example needs both features
 #[test]
 fn example_binary_end_to_end() {
     let pcm = recording(
@@ -372,7 +372,7 @@ fn example_binary_end_to_end() {
     }
 }
 
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 fn line(out: &str, n: usize) -> serde_json::Value {
     serde_json::from_str(
         out.lines()
@@ -383,7 +383,7 @@ fn line(out: &str, n: usize) -> serde_json::Value {
 }
 
 /// Each preset's defining behaviour, through the example binary.
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 #[test]
 fn example_presets_behave_as_their_platforms() {
     // Twilio: a lone # is ignored; the 5 then # end it.
@@ -550,7 +550,7 @@ fn example_presets_behave_as_their_platforms() {
 }
 
 /// `--gathers N`: back to back on one recording, keys after one gather go to the next.
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 #[test]
 fn example_runs_gathers_back_to_back() {
     // Gather 1 (maxNumKeys 2) ends at the 2's down (600); the 3 and 4 go to gather 2,
@@ -610,7 +610,7 @@ fn example_runs_gathers_back_to_back() {
 }
 
 /// `--azure`, `--bird-response` and the warnings.
-#[cfg(feature = "bird")]
+#[cfg(all(feature = "bird", feature = "azure"))]
 #[test]
 fn example_speaks_azure_and_bird_json() {
     let wav = temp_wav(

@@ -79,7 +79,7 @@
 //! (`ContinuousDtmfRecognitionToneReceived`, with `tone` and `sequenceId`),
 //! [`continuous_tone_failed`] and [`continuous_stopped`]. **SendDtmfTones**
 //! ([`SendDtmfTones`]): at most 18 tones, rendered by the crate's
-//! [`Generator`](crate::Generator).
+//! [`Generator`].
 
 use super::config::{GatherConfig, GatherConfigError};
 use super::machine::{GatherResult, Reason};

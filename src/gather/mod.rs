@@ -77,7 +77,7 @@
 //! | Bird | `timeout` (5 s; 0 = default) | `first_key_timeout`, `inter_key_timeout` | same; `0` = default: project specification |
 //! | Bird | `retries` (0) | `retries` | same |
 //! | Bird | `input` (`dtmf`; `speech`, `dtmf speech`) | `input` (without `dtmf` refused) | same |
-//! | Bird | `playback`, `say` | `prompt` ([`bird::BirdRequest::prompt`]) | same (`Play`, `Say` schemas) |
+//! | Bird | `playback`, `say` | `prompt` (`bird::BirdRequest::prompt`) | same (`Play`, `Say` schemas) |
 //! | Azure | `maxTonesToCollect` (1; ≥ 1) | `max_keys` | learn.microsoft.com, "Gather user input with Recognize action" (technical specifications) |
 //! | Azure | `stopTones` (none) | `end_keys` | same; `CallMediaRecognizeDtmfOptions` |
 //! | Azure | `initialSilenceTimeout` (5 s; 0–300 s) | `first_key_timeout` (8510 on expiry) | same |
@@ -112,9 +112,12 @@
 //! | VoiceXML | `timeout` / `interdigittimeout` (platform; 5 s / 3 s here) | `first_key_timeout` / `inter_key_timeout` | same |
 //! | VoiceXML | `bargein` (true) | `barge_in`; `false`: keys during the prompt discarded | W3C VoiceXML 2.0 §4.1.5, §4.1.8 |
 //!
-//! Bird's and Azure's own JSON (feature `bird`): [`bird`] reads Bird request bodies and
-//! writes Bird's responses; [`azure`] reads Azure Recognize request bodies and writes
-//! Azure's event payloads.
+//! Bird's and Azure's own JSON (features `bird` and `azure`, on by default): `gather::bird`
+//! reads Bird request bodies and writes Bird's responses; `gather::azure` reads Azure
+//! Recognize request bodies and writes Azure's event payloads. Feature `json` gives the
+//! gather's types (results, actions, key events, reasons, configurations) serde
+//! `Serialize` and `Deserialize`: times in milliseconds (`end_ms`, `at_ms`,
+//! `first_key_timeout_ms`, …), keys and key sets as strings, reasons in snake_case.
 //!
 //! ## Ties and the detector
 //!

@@ -407,3 +407,19 @@ fn configurations_serialize_and_partial_json_takes_the_defaults() {
     assert_eq!(partial.end_keys, d.end_keys);
     assert!(serde_json::from_str::<GatherConfig>(r##"{"end_keys": "#x"}"##).is_err());
 }
+
+#[test]
+fn presets_deserialize_with_their_defaults() {
+    use touchtone::gather::presets::{Plivo, Twilio};
+    let t: Twilio = serde_json::from_str(r#"{"num_digits": 4}"#).unwrap();
+    assert_eq!(
+        t,
+        Twilio {
+            num_digits: 4,
+            ..Default::default()
+        }
+    );
+    let p: Plivo = serde_json::from_value(serde_json::to_value(Plivo::default()).unwrap()).unwrap();
+    assert_eq!(p, Plivo::default());
+    assert!(serde_json::from_str::<Twilio>(r#"{"timeout": -1}"#).is_err());
+}

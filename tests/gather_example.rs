@@ -673,6 +673,62 @@ fn example_speaks_azure_and_bird_json() {
     std::fs::remove_file(&wav).ok();
 }
 
+/// `Driver::chain`: keys the finished gather did not consume go to the next one, at their
+/// own times; the key that finished the first gather is not counted again.
+#[test]
+fn driver_chain_hands_leftover_keys_to_the_next_gather() {
+    use touchtone::gather::{Driver, Gather};
+    use touchtone::{Detector, DetectorConfig};
+    let pcm = recording(
+        8000,
+        1600,
+        &[
+            ('1', 300, 80),
+            ('2', 600, 80),
+            ('3', 900, 80),
+            ('4', 1200, 80),
+        ],
+    );
+    let cfg = GatherConfig {
+        max_keys: 2,
+        ..secs(1)
+    };
+    let mut d = Driver::new(
+        Detector::new(DetectorConfig::default()).unwrap(),
+        Gather::new(cfg.clone()).unwrap(),
+    );
+    d.start();
+    for f in pcm.chunks(160) {
+        d.process(f);
+    }
+    d.finish_stream(); // the whole recording is released to the first gather
+    let first = d.gather().result().unwrap().clone();
+    assert_eq!(first.keys, "12");
+    let left: String = d
+        .gather()
+        .leftover()
+        .iter()
+        .map(|e| e.key.to_char())
+        .collect();
+    assert_eq!(left, "34");
+    assert!(d.chain(Gather::new(cfg.clone()).unwrap()).is_ok());
+    let second = d.run_to_end().unwrap();
+    assert_eq!(
+        (second.keys.as_str(), second.reason),
+        ("34", Reason::MaxKeys)
+    );
+    assert_eq!(second.start, first.end);
+    assert_near(second.end_ms(), 1200);
+    assert_near(second.events[0].down.as_millis() as u64, 900);
+    // Not finished: the next gather is given back.
+    let mut d = Driver::new(
+        Detector::new(DetectorConfig::default()).unwrap(),
+        Gather::new(cfg.clone()).unwrap(),
+    );
+    d.start();
+    assert!(d.chain(Gather::new(cfg).unwrap()).is_err());
+}
+
 /// The driver's latency bound must cover the detector's reporting delays.
 #[test]
 fn detector_reporting_delay_is_within_the_driver_latency_bound() {

@@ -3,7 +3,9 @@
 //! Each struct has the platform's parameters (snake_case of the platform's names) with the
 //! platform's documented defaults in `Default`, and `config()` maps them onto a
 //! [`GatherConfig`]. Timeouts are in the platform's own units (seconds or milliseconds).
-//! The documentation each mapping relied on is cited on the struct.
+//! The documentation each mapping relied on is cited on the struct. With feature `json`
+//! the structs are serde `Serialize`/`Deserialize` (field names as here, absent fields
+//! default).
 //!
 //! ```
 //! use touchtone::gather::presets::{Twilio, Asterisk};
@@ -57,6 +59,8 @@ fn seconds_in(
 /// `endKey` (enum of `0-9 * #`), `timeout`, `retries`, `input`, `speechLocale`, `playback`,
 /// `say`), and the behaviour rules of the specification (`#`, 5 s, no retries).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Bird {
     /// `maxNumKeys`: 0 = no limit. Default 0.
     pub max_num_keys: u32,
@@ -125,6 +129,8 @@ impl Bird {
 /// InterruptPrompt Bool, default True) and the `CallMediaRecognizeDtmfOptions` API pages
 /// (maxTonesToCollect, stopDtmfTones, interruptPrompt).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Azure {
     /// `maxTonesToCollect` (required, at least 1). Default 1.
     pub max_tones_to_collect: u32,
@@ -204,6 +210,8 @@ impl Azure {
 /// fell through to the next verb like a timeout (rule 6, `no_input`); to get that, clear
 /// `ignore_lone_end_key`.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Twilio {
     /// `numDigits`: 0 = unlimited. Default 0.
     pub num_digits: u32,
@@ -274,6 +282,8 @@ impl Twilio {
 /// timeout", integer ≥ 1, default 1; validDigits default `1234567890*#`;
 /// invalidDigitsSound "played when the user enters an invalid digit").
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Plivo {
     /// `numDigits`. Default 99.
     pub num_digits: u32,
@@ -370,6 +380,8 @@ impl Plivo {
 /// and has no effect. `abs_timeout` is the overall limit of FreeSWITCH's session
 /// `getDigits` API, offered here as an optional extra.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct FreeSwitch {
     /// `min` digits. Default 1.
     pub min: u32,
@@ -495,6 +507,8 @@ impl FreeSwitch {
 /// (`response`, `digit`). The 10 s / 5 s defaults are those of Asterisk's PBX core
 /// (`rtimeoutms` / `dtimeoutms`) as issue 11 gives them; not re-read here.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Asterisk {
     /// `maxdigits`: 0 = no limit, at most 255. Default 0.
     pub maxdigits: u32,
@@ -588,6 +602,8 @@ impl Asterisk {
 /// prompt cannot be barged into, DTMF input buffered during it is deleted: "any DTMF
 /// input buffered in a transition state is deleted from the buffer").
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct VoiceXml {
     /// Grammar `minlength`. Default 1.
     pub minlength: u32,

@@ -110,7 +110,7 @@
 //! | VoiceXML | grammar `minlength` / `maxlength` | `min_keys` / `max_keys` | W3C VoiceXML 2.0 (builtin `digits` grammar, Appendix P) |
 //! | VoiceXML | `termchar` (`#`) / `termtimeout` (0 s) | `end_keys` / `term_timeout` | W3C VoiceXML 2.0 §6.3 (DTMF properties) |
 //! | VoiceXML | `timeout` / `interdigittimeout` (platform; 5 s / 3 s here) | `first_key_timeout` / `inter_key_timeout` | same |
-//! | VoiceXML | `bargein` (true) | `barge_in`; `false`: keys during the prompt discarded | W3C VoiceXML 2.0 §4.1.5, §4.1.8 |
+//! | VoiceXML | `bargein` (true) | `barge_in`; `false`: keys during the prompt discarded | W3C VoiceXML 2.0 §4.1.5, §4.1.8; Nuance Voice Platform, "Using DTMF in Voice Platform" (buffer flushed at the end of a non-barge-in prompt) |
 //!
 //! Bird's and Azure's own JSON (features `bird` and `azure`, on by default): `gather::bird`
 //! reads Bird request bodies and writes Bird's responses; `gather::azure` reads Azure

@@ -598,9 +598,10 @@ impl Asterisk {
 ///
 /// Source: W3C VoiceXML 2.0 §6.3 (properties `termchar`, `termtimeout` default 0s,
 /// `interdigittimeout`, `timeout`, `bargein` default true; the two timeouts are
-/// platform-dependent, 5 s and 3 s are used here) and §4.1.5 / §4.1.8 (bargein: when a
-/// prompt cannot be barged into, DTMF input buffered during it is deleted: "any DTMF
-/// input buffered in a transition state is deleted from the buffer").
+/// platform-dependent, 5 s and 3 s are used here) and §4.1.5 / §4.1.8 (bargein: DTMF
+/// input buffered while a prompt that cannot be barged into plays is deleted from the
+/// buffer); as platforms implement it, e.g. Nuance Voice Platform, "Using DTMF in Voice
+/// Platform" (the DTMF buffer is flushed at the end of a non-barge-in prompt).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "json", serde(default))]

@@ -105,5 +105,5 @@ pub use detector::{
     detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
 };
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
-pub use key::{InvalidKeyChar, Key};
+pub use key::{InvalidKeyChar, Key, KeySet};
 pub use sample::Sample;

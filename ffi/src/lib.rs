@@ -467,7 +467,7 @@ pub unsafe extern "C" fn touchtone_detector_process_alaw(
 }
 
 /// Ends the stream: a key still on is reported (KEY_UP) through `callback`. The detector
-/// can then be reset or freed.
+/// is then reset (position 0) for a new stream.
 ///
 /// # Safety
 /// `det` NULL or a live detector; `callback` as documented on [`TouchtoneEventCallback`].

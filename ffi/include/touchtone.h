@@ -186,7 +186,7 @@ int touchtone_detector_process_alaw(struct TouchtoneDetector *det,
                                     void *user_data);
 
 // Ends the stream: a key still on is reported (KEY_UP) through `callback`. The detector
-// can then be reset or freed.
+// is then reset (position 0) for a new stream.
 //
 // # Safety
 // `det` NULL or a live detector; `callback` as documented on [`TouchtoneEventCallback`].

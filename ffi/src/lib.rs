@@ -142,7 +142,7 @@ fn profile_config(profile: u32, rate: u32) -> Result<DetectorConfig, c_int> {
 /// A detector for `cfg`, or the status for the configuration error.
 fn new_detector(cfg: DetectorConfig) -> Result<Detector, c_int> {
     Detector::new(cfg).map_err(|e| match e {
-        touchtone::ConfigError::SampleRate(_) => TOUCHTONE_ERR_SAMPLE_RATE,
+        touchtone::DetectorConfigError::SampleRate(_) => TOUCHTONE_ERR_SAMPLE_RATE,
         _ => TOUCHTONE_ERR_ARGUMENT,
     })
 }

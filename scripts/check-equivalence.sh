@@ -111,6 +111,15 @@ for rate in 8000 16000 44100 48000; do
     expected=$((expected + 4 * 64))
 done
 
+# One channel of a multi-channel file, and inputs that are broken (the errors and warnings
+# must be the same too).
+cp "$repo/testdata/keys-stereo.wav" "$corpus/stereo.ch1.wav"
+: >"$corpus/bad-empty.wav"
+head -c 30 "$corpus/r8000-a.wav" >"$corpus/bad-header.wav"
+head -c 20000 "$corpus/r16000-a.wav" >"$corpus/bad-truncated.wav"
+printf 'RIFX\0\0\0\0WAVEfmt ' >"$corpus/bad-notriff.wav"
+mkdir -p "$corpus/bad-directory.wav"
+
 # decode BIN FILE: the JSON lines (or the error) for FILE.
 decode() {
     local bin=$1 f=$2
@@ -120,6 +129,7 @@ decode() {
         rate=$(basename "$f" | sed 's/^r\([0-9]*\)-.*/\1/')
         "$bin/decode" --json --raw "$fmt" --rate "$rate" "$f" 2>&1 || true
         ;;
+    *.ch1.wav) "$bin/decode" --json --channel 1 "$f" 2>&1 || true ;;
     *) "$bin/decode" --json "$f" 2>&1 || true ;;
     esac
 }

@@ -70,6 +70,23 @@
 //!   without FMA contraction the results are the same bits, which tests check).
 //!
 //! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
+//!
+//! # Layout
+//!
+//! One file per stage, each with its own state:
+//!
+//! | stage | file | state in [`Detector`] |
+//! |---|---|---|
+//! | settings and their error | `config.rs` | — |
+//! | per-rate tables and limits, grouped by unit | `plan.rs` ([`Plan`]) | shared `Arc<Plan>` |
+//! | tick assembly, batches, band energy, window ring, start history | `ticks.rs` | `asm`, `ring`, `hist` |
+//! | window checks and per-tick continuation, one threshold set | `checks.rs` | `prev` |
+//! | the two tones' amplitudes (leakage solve) | `solve.rs` | — |
+//! | key/tone tracker: edges, durations, confirmation | `tracker.rs` | `tracker` |
+//! | phasor and number helpers with their oracle tests | `phasor.rs` | — |
+//!
+//! `mod.rs` holds the entry points and the per-tick pipeline that joins the stages; the
+//! code compiled for AVX2 is in the crate's SIMD wing, the input conversions in [`io`](crate::io).
 
 mod checks;
 mod config;
@@ -279,12 +296,7 @@ impl Detector {
 
     fn process_i16(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
         if let Some(t) = self.plan.avx2 {
-            I16Body {
-                det: self,
-                x,
-                on_event,
-            }
-            .avx2(t);
+            self.avx2(t, x, on_event);
             return;
         }
         self.process_i16_body(x, on_event);
@@ -339,12 +351,15 @@ impl Detector {
             th: &plan.thresholds,
             prev: &self.prev,
         };
-        let tick = TickView {
-            newest: &newest,
-            before: self.ring.tick(order[2]),
-            energy_q: tick_energy_q,
-        };
-        if let Some(bins) = checker.held_tick(self.tracker.tone.as_ref(), &tick) {
+        let held = self.tracker.tone.as_ref().and_then(|t| {
+            let tick = TickView {
+                newest: &newest,
+                before: self.ring.tick(order[2]),
+                energy_q: tick_energy_q,
+            };
+            checker.held_tick(t, &tick)
+        });
+        if let Some(bins) = held {
             self.continue_held(&newest, order, bins, on_event);
         } else if ((energy < plan.quiet.min_window_energy)
             | (tick_energy_q < plan.quiet.tick)
@@ -389,8 +404,8 @@ impl Detector {
     ) {
         let plan = &*self.plan;
         let wanted = self.tracker.tone.as_ref().is_some_and(|t| t.n_full == 1);
-        let w = self.ring.window(order, newest);
-        let measured = checks::second_measurement(plan, &mut self.prev, wanted, w, bins);
+        let window = (&self.ring, order, newest);
+        let measured = checks::second_measurement(plan, &mut self.prev, wanted, window, bins);
         let now = self.asm.ticks * plan.tick_len as u64;
         self.tracker.continued(plan, now, measured, on_event);
     }
@@ -445,16 +460,10 @@ impl Detector {
 }
 
 /// [`Detector::process_i16_body`] as a routine the SIMD wing compiles for AVX2.
-struct I16Body<'a, F> {
-    det: &'a mut Detector,
-    x: &'a [i16],
-    on_event: &'a mut F,
-}
-
-impl<F: FnMut(Event)> Compiled for I16Body<'_, F> {
+impl<F: FnMut(Event)> Compiled<[i16], F> for Detector {
     #[inline(always)]
-    fn run(&mut self) {
-        self.det.process_i16_body(self.x, self.on_event);
+    fn run(&mut self, x: &[i16], on_event: &mut F) {
+        self.process_i16_body(x, on_event);
     }
 }
 

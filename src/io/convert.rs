@@ -15,7 +15,7 @@ use crate::Sample;
 #[inline(always)]
 pub(crate) fn to_i16<T: Copy>(fast: Option<Avx2>, x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
     match fast {
-        Some(t) => Convert { x, out, f }.avx2(t),
+        Some(t) => Convert(f).avx2(t, x, out),
         None => convert(x, out, f),
     }
 }
@@ -28,17 +28,13 @@ fn convert<T: Copy>(x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
     }
 }
 
-/// [`convert`] as a routine the SIMD wing compiles for AVX2.
-struct Convert<'a, T, F> {
-    x: &'a [T],
-    out: &'a mut [i16],
-    f: F,
-}
+/// [`convert`] with `f` as a routine the SIMD wing compiles for AVX2.
+struct Convert<F>(F);
 
-impl<T: Copy, F: Fn(T) -> i16> Compiled for Convert<'_, T, F> {
+impl<T: Copy, F: Fn(T) -> i16> Compiled<[T], [i16]> for Convert<F> {
     #[inline(always)]
-    fn run(&mut self) {
-        convert(self.x, self.out, &self.f);
+    fn run(&mut self, x: &[T], out: &mut [i16]) {
+        convert(x, out, &self.0);
     }
 }
 

@@ -18,6 +18,7 @@
 //! | sample types (`i16`, `f32`) | [`sample`] ([`Sample`]) |
 //! | WAV and headerless input | [`wav`] |
 //! | collecting keys for an IVR | [`gather`] |
+//! | RTP headers; RFC 4733 telephone-events (out-of-band DTMF) | [`rtp`], [`rfc4733`] |
 //!
 //! ## Decode a buffer
 //!
@@ -87,6 +88,8 @@ pub mod generator;
 pub mod goertzel;
 pub mod key;
 pub mod multi;
+pub mod rfc4733;
+pub mod rtp;
 pub mod sample;
 pub mod wav;
 

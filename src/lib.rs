@@ -19,6 +19,8 @@
 //! | WAV and headerless input | [`wav`] |
 //! | collecting keys for an IVR | [`gather`] |
 //! | RTP headers; RFC 4733 telephone-events (out-of-band DTMF) | [`rtp`], [`rfc4733`] |
+//! | RTP session demux: per-SSRC events + in-band audio, de-duplicated | [`session`] ([`session::Session`]) |
+//! | presses from `.pcap`/`.pcapng` captures (feature `capture`) | `capture` |
 //!
 //! ## Decode a buffer
 //!
@@ -81,6 +83,8 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod detector;
 pub mod g711;
 pub mod gather;
@@ -91,6 +95,7 @@ pub mod multi;
 pub mod rfc4733;
 pub mod rtp;
 pub mod sample;
+pub mod session;
 pub mod wav;
 
 pub use detector::{detect, ConfigError, Detector, DetectorConfig, Event, KeyPress, Levels, Plan};

@@ -12,7 +12,9 @@
 //! Payload types come from SDP ([`Session::learn_sdp`], `a=rtpmap:101 telephone-event/8000`)
 //! or [`Session::set_payload_type`]; an unknown one falls back to the conventional static
 //! types (0 PCMU, 8 PCMA), [`SessionConfig::event_pt`], and for a dynamic type (96–127) to
-//! telephone-event/8000 when the payload looks like one (a multiple of 4 bytes, at most 16).
+//! telephone-event when the payload looks like one (a multiple of 4 bytes, at most 16). The
+//! clock rate of a telephone-event type not described by SDP is estimated from how fast the
+//! stream's timestamps advance against arrival time (8 000, 16 000 or 48 000).
 //!
 //! ## Times
 //!
@@ -30,6 +32,8 @@
 //! event ends). The reported interval is the union. To make this possible a press is held
 //! back until [`SessionConfig::hold_ms`] after its end when the other source could still
 //! report it; `Down` is reported at once (and only for the first source to hear the key).
+//! On a stream that carries telephone-events, an in-band press that no event confirms is
+//! dropped unless [`SessionConfig::inband_alone_with_events`] is set.
 //! With [`Merge::KeepBoth`] every press of every source is reported as heard.
 
 use std::collections::VecDeque;
@@ -47,7 +51,8 @@ pub enum Codec {
     Pcmu,
     /// G.711 A-law, 8 kHz.
     Pcma,
-    /// RFC 4733 telephone-events at this clock rate.
+    /// RFC 4733 telephone-events at this clock rate (0: not known, estimated from the
+    /// stream's timestamps against arrival times).
     TelephoneEvent(u32),
     /// Any other codec (its audio is skipped): encoding name and clock rate.
     Other(String, u32),
@@ -65,7 +70,7 @@ pub enum Merge {
 /// Session settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionConfig {
-    /// Treat this payload type as telephone-event/8000 whatever else is known.
+    /// Treat this payload type as telephone-event whatever else is known (clock estimated).
     pub event_pt: Option<u8>,
     /// Decode PCMU/PCMA audio for in-band tones.
     pub inband: bool,
@@ -81,6 +86,11 @@ pub struct SessionConfig {
     pub reorder_window: usize,
     /// Lost end packets: see [`ReceiverConfig::end_timeout`].
     pub end_timeout: Duration,
+    /// With [`Merge::Deduplicate`], whether an in-band press that no telephone-event confirms
+    /// is reported on a stream that carries telephone-events. Off by default: such a sender
+    /// signals its keys out-of-band, and tones left in its audio are the tails of those events
+    /// or not the caller's (PBXs in RFC 2833 mode ignore in-band tones the same way).
+    pub inband_alone_with_events: bool,
 }
 
 impl Default for SessionConfig {
@@ -94,6 +104,7 @@ impl Default for SessionConfig {
             hold_ms: 300.0,
             reorder_window: 4,
             end_timeout: ReceiverConfig::default().end_timeout,
+            inband_alone_with_events: false,
         }
     }
 }
@@ -278,6 +289,9 @@ struct Open {
     /// Per source (0 = rfc4733, 1 = inband): start and end (None while on).
     parts: [Option<(f64, Option<f64>)>; 2],
     release_at: Option<f64>,
+    /// An in-band press on a stream that carries telephone-events: reported only if an
+    /// event confirms it.
+    needs_event: bool,
 }
 
 impl Open {
@@ -302,10 +316,38 @@ impl Open {
 
 struct Stream {
     ssrc: u32,
+    /// Arrival (ms) and timestamp of the stream's first and latest packets.
+    first: Option<(f64, u32)>,
+    latest: (f64, u32),
     events: Option<EventSub>,
     audio: Option<AudioSub>,
     noted: Vec<u8>,
     open: Vec<Open>,
+}
+
+impl Stream {
+    /// The RTP clock rate the timestamps advance at against arrival time (8 000, 16 000 or
+    /// 48 000, whichever is nearest), once at least 400 ms of arrivals are seen; else 8 000.
+    fn estimated_rate(&self) -> u32 {
+        let Some((t0, ts0)) = self.first else {
+            return 8000;
+        };
+        let (t1, ts1) = self.latest;
+        let dt = t1 - t0;
+        let dts = ts1.wrapping_sub(ts0) as i32 as f64;
+        if dt < 400.0 || dts <= 0.0 {
+            return 8000;
+        }
+        let r = dts * 1000.0 / dt;
+        *[8000u32, 16_000, 48_000]
+            .iter()
+            .min_by(|a, b| {
+                let da = (r / **a as f64).ln().abs();
+                let db = (r / **b as f64).ln().abs();
+                da.total_cmp(&db)
+            })
+            .unwrap_or(&8000)
+    }
 }
 
 /// The session demultiplexer. See the module docs.
@@ -383,7 +425,7 @@ impl Session {
 
     fn classify(&self, pt: u8, payload: &[u8]) -> Codec {
         if self.cfg.event_pt == Some(pt) {
-            return Codec::TelephoneEvent(8000);
+            return Codec::TelephoneEvent(0);
         }
         if let Some(c) = self.payload_type(pt) {
             return c.clone();
@@ -392,9 +434,9 @@ impl Session {
             0 => Codec::Pcmu,
             8 => Codec::Pcma,
             96..=127 if !payload.is_empty() && payload.len() % 4 == 0 && payload.len() <= 16 => {
-                Codec::TelephoneEvent(8000)
+                Codec::TelephoneEvent(0)
             }
-            _ => Codec::Other(format!("payload type {pt}"), 8000),
+            _ => Codec::Other("unknown codec".to_string(), 0),
         }
     }
 
@@ -414,18 +456,25 @@ impl Session {
                     events: None,
                     audio: None,
                     noted: Vec::new(),
+                    first: None,
+                    latest: (0.0, 0),
                     open: Vec::new(),
                 });
                 self.streams.len() - 1
             }
         };
+        {
+            let st = &mut self.streams[idx];
+            st.first.get_or_insert((now_ms, h.timestamp));
+            st.latest = (now_ms, h.timestamp);
+        }
         match codec {
             Codec::TelephoneEvent(rate) => {
                 if !self.cfg.rfc4733 {
                     return Ok(());
                 }
                 let cfg = ReceiverConfig {
-                    clock_rate: rate,
+                    clock_rate: rate.max(1),
                     end_timeout: self.cfg.end_timeout,
                 };
                 let st = &mut self.streams[idx];
@@ -499,8 +548,13 @@ impl Session {
                 let st = &mut self.streams[idx];
                 if !st.noted.contains(&h.payload_type) {
                     st.noted.push(h.payload_type);
+                    let what = if rate == 0 {
+                        name
+                    } else {
+                        format!("{name}/{rate}")
+                    };
                     self.out.push_back(SessionEvent::Note(format!(
-                        "stream {:08x}: payload type {} ({name}/{rate}) audio skipped; only PCMU/PCMA audio is decoded",
+                        "stream {:08x}: payload type {} ({what}) audio skipped; only PCMU/PCMA audio is decoded",
                         h.ssrc, h.payload_type
                     )));
                 }
@@ -582,7 +636,10 @@ impl Session {
             };
             let Some(ev) = sub.rx.poll() else { return };
             // The clock is set right after the first packet is accepted, before any drain.
-            let Some(clock) = sub.clock else { continue };
+            let Some(mut clock) = sub.clock else { continue };
+            if clock.rate == 0 {
+                clock.rate = st.estimated_rate();
+            }
             match ev {
                 ReceiverEvent::Down {
                     tone: Tone::Key(k),
@@ -621,11 +678,19 @@ impl Session {
                     && self.overlaps(o, start, f64::INFINITY)
             });
             if let Some(i) = found {
-                self.streams[idx].open[i].parts[src] = Some((start, None));
+                let o = &mut self.streams[idx].open[i];
+                o.parts[src] = Some((start, None));
+                o.release_at = None;
+                o.needs_event = false;
                 return;
             }
         }
+        let needs_event = src == 1
+            && self.cfg.merge == Merge::Deduplicate
+            && !self.cfg.inband_alone_with_events
+            && self.streams[idx].events.is_some();
         self.streams[idx].open.push(Open {
+            needs_event,
             key,
             parts: if src == 0 {
                 [Some((start, None)), None]
@@ -634,6 +699,9 @@ impl Session {
             },
             release_at: None,
         });
+        if needs_event {
+            return;
+        }
         self.out.push_back(SessionEvent::Down {
             key,
             ssrc,
@@ -685,8 +753,12 @@ impl Session {
             let mut i = 0;
             while i < st.open.len() {
                 let o = st.open[i];
-                if o.release_at.is_some_and(|r| r <= now_ms) {
+                let ended = o.parts.iter().all(|p| !matches!(p, Some((_, None))));
+                if ended && o.release_at.is_some_and(|r| r <= now_ms) {
                     st.open.remove(i);
+                    if o.needs_event && st.events.is_some() {
+                        continue; // in-band alone on a stream that signals keys out-of-band
+                    }
                     let (s, e) = o.interval();
                     self.out.push_back(SessionEvent::Press(Press {
                         start_ms: s,
@@ -766,6 +838,9 @@ impl Session {
         for st in &mut self.streams {
             for o in &mut st.open {
                 o.release_at = Some(f64::NEG_INFINITY);
+                for (s, e) in o.parts.iter_mut().flatten() {
+                    e.get_or_insert(*s);
+                }
             }
         }
         self.release_due(f64::INFINITY);

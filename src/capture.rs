@@ -4,8 +4,8 @@
 //! frame with `etherparse` (Ethernet, Linux cooked v1/v2, BSD loopback, raw IPv4/IPv6),
 //! learns payload types from any SIP/SDP body in the capture (`a=rtpmap:` lines, over UDP or
 //! TCP), and feeds every RTP datagram to a [`Session`] with the capture's own timestamps.
-//! Press times are milliseconds from the first packet of the capture; the presses come out
-//! in order of start.
+//! Press times are milliseconds from the first packet of the capture (a press already on
+//! when the capture began starts at 0); the presses come out in order of start.
 //!
 //! ```no_run
 //! use touchtone::capture::{decode_file, format_press, CaptureOptions};
@@ -269,7 +269,12 @@ fn decode_datagrams(datagrams: &[Datagram], opts: &CaptureOptions) -> Decoded {
     let mut out = Decoded::default();
     for e in events {
         match e {
-            SessionEvent::Press(p) => out.presses.push(p),
+            // A press already on when the capture began starts at its first packet.
+            SessionEvent::Press(p) => out.presses.push(Press {
+                start_ms: p.start_ms.max(0.0),
+                end_ms: p.end_ms.max(0.0),
+                ..p
+            }),
             SessionEvent::Note(n) => out.notes.push(n),
             _ => {}
         }

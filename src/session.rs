@@ -486,9 +486,12 @@ impl Session {
                     .rx
                     .handle_packet(now, h.sequence, h.timestamp, h.marker, pkt.payload);
                 if sub.clock.is_none() && r.is_ok() {
+                    // A packet leaves when its duration has elapsed: its arrival marks
+                    // timestamp + duration.
+                    let dur = u16::from_be_bytes([pkt.payload[2], pkt.payload[3]]);
                     sub.clock = Some(Clock {
                         anchor_ms: now_ms,
-                        base: sub.rx.extend_timestamp(h.timestamp),
+                        base: sub.rx.extend_timestamp(h.timestamp) + dur as i64,
                         rate,
                     });
                 }
@@ -639,6 +642,14 @@ impl Session {
             let Some(mut clock) = sub.clock else { continue };
             if clock.rate == 0 {
                 clock.rate = st.estimated_rate();
+            }
+            // Audio of the same SSRC at the same clock shares the timestamp axis: use its
+            // anchor so both sources of one press line up.
+            if let Some(a) = st.audio.as_ref().and_then(|a| a.clock) {
+                if a.rate == clock.rate {
+                    let shift = (clock.base as u32).wrapping_sub(a.base as u32) as i32 as f64;
+                    clock.anchor_ms = a.anchor_ms + shift * 1000.0 / a.rate as f64;
+                }
             }
             match ev {
                 ReceiverEvent::Down {

@@ -1,0 +1,103 @@
+//! Builds RTP calls with known truth: keys as PCMU tones (the crate's Generator, μ-law
+//! encoded here by the G.711 formula) and/or as RFC 4733 events (the crate's Sender).
+#![allow(dead_code)]
+
+use std::time::Duration;
+use touchtone::rfc4733::{Sender, SenderConfig};
+use touchtone::rtp::RtpHeader;
+use touchtone::{Generator, GeneratorConfig, Key};
+
+pub const TONE_MS: u64 = 100;
+pub const PAUSE_MS: u64 = 100;
+
+/// G.711 μ-law encoder (ITU-T G.711 segment formula with bias 0x84).
+pub fn ulaw(s: i16) -> u8 {
+    let mut x = s as i32;
+    let sign = if x < 0 {
+        x = -x;
+        0x80
+    } else {
+        0
+    };
+    let x = (x.min(32635) + 0x84) as u32;
+    let exp = 31 - x.leading_zeros() - 7;
+    let mant = (x >> (exp + 3)) & 0x0f;
+    !(sign | (exp << 4) as u8 | mant as u8)
+}
+
+/// Start of key `i`'s tone, ms from the start of the call.
+pub fn key_start_ms(i: usize) -> f64 {
+    (PAUSE_MS + i as u64 * (TONE_MS + PAUSE_MS)) as f64
+}
+
+pub struct Call {
+    pub ssrc: u32,
+    pub ts0: u32,
+    pub seq0: u16,
+    pub inband: bool,
+    pub events: bool,
+    pub event_pt: u8,
+}
+
+/// Datagrams with arrival times (from sample 0 of the rendered call; a packet arrives when
+/// its audio or event duration has elapsed, with no network delay), in arrival order,
+/// sequence numbers
+/// shared by audio and events as one sender would number them.
+pub fn build(call: &Call, keys: &str) -> Vec<(Duration, Vec<u8>)> {
+    let gen = Generator::new(GeneratorConfig {
+        tone_ms: TONE_MS as f64,
+        pause_ms: PAUSE_MS as f64,
+        ..Default::default()
+    })
+    .unwrap();
+    let pcm = gen.render_str(keys).unwrap();
+    // (arrival in samples, tie-break, pt, marker, ts, payload)
+    let mut pk: Vec<(u64, u8, u8, bool, u32, Vec<u8>)> = Vec::new();
+    if call.inband {
+        for (k, chunk) in pcm.chunks(160).enumerate() {
+            let at = k as u64 * 160;
+            let payload: Vec<u8> = chunk.iter().map(|&s| ulaw(s)).collect();
+            pk.push((at, 0, 0, k == 0, call.ts0.wrapping_add(at as u32), payload));
+        }
+    }
+    if call.events {
+        let mut tx = Sender::new(SenderConfig::default(), 0);
+        for (i, c) in keys.chars().enumerate() {
+            let key = Key::from_char(c).unwrap();
+            let start = (key_start_ms(i) * 8.0) as u64;
+            for p in tx.press(
+                key.event_code(),
+                call.ts0.wrapping_add(start as u32),
+                TONE_MS as u32 * 8,
+                10,
+            ) {
+                pk.push((
+                    start + p.send_at,
+                    1,
+                    call.event_pt,
+                    p.marker,
+                    p.timestamp,
+                    p.block.to_bytes().to_vec(),
+                ));
+            }
+        }
+    }
+    pk.sort_by_key(|p| (p.0, p.1));
+    pk.iter()
+        .enumerate()
+        .map(|(i, (at, _, pt, m, ts, payload))| {
+            let mut d = Vec::new();
+            RtpHeader {
+                marker: *m,
+                payload_type: *pt,
+                sequence: call.seq0.wrapping_add(i as u16),
+                timestamp: *ts,
+                ssrc: call.ssrc,
+                ..Default::default()
+            }
+            .write(&mut d);
+            d.extend_from_slice(payload);
+            (Duration::from_micros(at * 125), d)
+        })
+        .collect()
+}

@@ -21,6 +21,7 @@
 //! | RTP headers; RFC 4733 telephone-events (out-of-band DTMF) | [`rtp`], [`rfc4733`] |
 //! | RTP session demux: per-SSRC events + in-band audio, de-duplicated | [`session`] ([`session::Session`]) |
 //! | presses from `.pcap`/`.pcapng` captures (feature `capture`) | `capture` |
+//! | a blocking UDP loop around the session (live RTP) | [`listen`] |
 //!
 //! ## Decode a buffer
 //!
@@ -91,6 +92,7 @@ pub mod gather;
 pub mod generator;
 pub mod goertzel;
 pub mod key;
+pub mod listen;
 pub mod multi;
 pub mod rfc4733;
 pub mod rtp;

@@ -237,6 +237,19 @@ impl Clock {
     fn ms(&self, t: i64) -> f64 {
         self.anchor_ms + (t - self.base) as f64 * 1000.0 / self.rate as f64
     }
+
+    /// The same axis for another sub-stream of the SSRC whose timestamp `base` (same 32-bit
+    /// timestamp space) is taken as its anchor; `None` when the clock rates differ.
+    fn shared(&self, base: i64, rate: u32) -> Option<Clock> {
+        (rate == self.rate && rate != 0).then(|| {
+            let shift = (base as u32).wrapping_sub(self.base as u32) as i32 as f64;
+            Clock {
+                anchor_ms: self.anchor_ms + shift * 1000.0 / rate as f64,
+                base,
+                rate,
+            }
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -478,6 +491,7 @@ impl Session {
                     end_timeout: self.cfg.end_timeout,
                 };
                 let st = &mut self.streams[idx];
+                let est = st.estimated_rate();
                 let sub = st.events.get_or_insert_with(|| EventSub {
                     rx: Receiver::new(cfg),
                     clock: None,
@@ -487,13 +501,23 @@ impl Session {
                     .handle_packet(now, h.sequence, h.timestamp, h.marker, pkt.payload);
                 if sub.clock.is_none() && r.is_ok() {
                     // A packet leaves when its duration has elapsed: its arrival marks
-                    // timestamp + duration.
+                    // timestamp + duration. Audio already playing on this SSRC at the same
+                    // clock gives the axis instead, so both sources of one press line up.
                     let dur = u16::from_be_bytes([pkt.payload[2], pkt.payload[3]]);
-                    sub.clock = Some(Clock {
+                    let base = sub.rx.extend_timestamp(h.timestamp) + dur as i64;
+                    let own = Clock {
                         anchor_ms: now_ms,
-                        base: sub.rx.extend_timestamp(h.timestamp) + dur as i64,
+                        base,
                         rate,
-                    });
+                    };
+                    let rate_now = if rate == 0 { est } else { rate };
+                    sub.clock = Some(
+                        st.audio
+                            .as_ref()
+                            .and_then(|a| a.clock)
+                            .and_then(|a| a.shared(base, rate_now))
+                            .unwrap_or(own),
+                    );
                 }
                 self.drain_events(idx, now_ms);
                 r.map_err(|error| SessionError::Payload {
@@ -509,6 +533,13 @@ impl Session {
                 let alaw = codec == Codec::Pcma;
                 let window = self.cfg.reorder_window;
                 let st = &mut self.streams[idx];
+                let est = st.estimated_rate();
+                let te_clock = st.events.as_ref().and_then(|e| e.clock).map(|mut c| {
+                    if c.rate == 0 {
+                        c.rate = est;
+                    }
+                    c
+                });
                 let a = st.audio.get_or_insert_with(AudioSub::new);
                 a.last_arrival_ms = now_ms;
                 let seq = match a.seq_max {
@@ -522,11 +553,12 @@ impl Session {
                 };
                 a.ts_ref = Some(a.ts_ref.map_or(ts, |r| r.max(ts)));
                 if a.clock.is_none() {
-                    a.clock = Some(Clock {
+                    // Telephone-events already heard on this SSRC at 8 kHz give the axis.
+                    a.clock = Some(te_clock.and_then(|c| c.shared(ts, 8000)).unwrap_or(Clock {
                         anchor_ms: now_ms,
                         base: ts,
                         rate: 8000,
-                    });
+                    }));
                 }
                 if a.released_seq.is_some_and(|r| seq <= r) || a.buf.iter().any(|p| p.seq == seq) {
                     return Ok(()); // too late, or a duplicate
@@ -642,14 +674,6 @@ impl Session {
             let Some(mut clock) = sub.clock else { continue };
             if clock.rate == 0 {
                 clock.rate = st.estimated_rate();
-            }
-            // Audio of the same SSRC at the same clock shares the timestamp axis: use its
-            // anchor so both sources of one press line up.
-            if let Some(a) = st.audio.as_ref().and_then(|a| a.clock) {
-                if a.rate == clock.rate {
-                    let shift = (clock.base as u32).wrapping_sub(a.base as u32) as i32 as f64;
-                    clock.anchor_ms = a.anchor_ms + shift * 1000.0 / a.rate as f64;
-                }
             }
             match ev {
                 ReceiverEvent::Down {

@@ -16,8 +16,9 @@
 //! * A packet with a new timestamp starts a new press, even with the same key; the press
 //!   before it, if it had no end packet yet, ends there with the longest duration heard.
 //! * Long events are sent in segments (§2.5.1.3): a packet of the same event code whose
-//!   timestamp is exactly `0xFFFF` ticks after the current segment's continues the same
-//!   press (also when the later segment arrives first).
+//!   timestamp is a multiple of `0xFFFF` ticks (up to 16) after the current segment's
+//!   continues the same press; a late packet as many segments earlier belongs to it too (the
+//!   press then starts there if it is still on).
 //! * A lost first packet does not matter (every packet carries the start); lost end packets
 //!   are replaced by a timeout: an event with no packet for [`ReceiverConfig::end_timeout`]
 //!   of arrival time ends with the longest duration heard.
@@ -243,6 +244,9 @@ impl Default for ReceiverConfig {
 }
 
 const SEGMENT: i64 = 0xFFFF;
+/// How many segments apart two packets of one long event may be (lost or reordered
+/// segments).
+const EARLIER_SEGMENTS: i64 = 16;
 const HISTORY: usize = 32;
 
 #[derive(Clone, Copy, Debug)]
@@ -272,7 +276,7 @@ impl Done {
         } else {
             self.last_seg + SEGMENT
         };
-        t >= self.start && t <= last && (t - self.start) % SEGMENT == 0
+        t >= self.start - EARLIER_SEGMENTS * SEGMENT && t <= last && (t - self.start) % SEGMENT == 0
     }
 }
 
@@ -429,8 +433,11 @@ impl Receiver {
                     }
                     return;
                 }
-                if t == a.seg_start + SEGMENT {
-                    // Next segment of a long event.
+                if t > a.seg_start
+                    && t <= a.seg_start + EARLIER_SEGMENTS * SEGMENT
+                    && (t - a.seg_start) % SEGMENT == 0
+                {
+                    // A later segment of a long event (segments between may be lost).
                     a.seg_start = t;
                     a.seg_dur = b.duration;
                     a.volume_dbm0 = vol;
@@ -440,7 +447,10 @@ impl Receiver {
                     }
                     return;
                 }
-                if t < a.seg_start && t >= a.start - SEGMENT && (a.seg_start - t) % SEGMENT == 0 {
+                if t < a.seg_start
+                    && t >= a.start - EARLIER_SEGMENTS * SEGMENT
+                    && (a.seg_start - t) % SEGMENT == 0
+                {
                     // An earlier segment of this event, arriving late.
                     a.start = a.start.min(t);
                     a.last_arrival = now;
@@ -887,6 +897,34 @@ mod tests {
             prop_assert_eq!(ups[0].start as u32, start);
             let longest = chosen.iter().map(|q| q.block.duration as u64).max().unwrap();
             prop_assert_eq!(ups[0].duration, longest);
+        }
+
+        #[test]
+        fn segmented_press_any_loss_permutation_once(
+            code in 0u8..16,
+            dur in 65_000u32..220_000,
+            start in any::<u32>(),
+            picks in proptest::collection::vec(any::<prop::sample::Index>(), 1..30),
+            seed in any::<u64>(),
+        ) {
+            let mut tx = Sender::new(SenderConfig { packet_interval: 8000, end_repeats: 3 }, 7);
+            let pk = tx.press(code, start, dur, 0);
+            let mut chosen: Vec<SentPacket> = picks.iter().map(|i| pk[i.index(pk.len())]).collect();
+            let mut s = seed;
+            for i in (1..chosen.len()).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                chosen.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            let mut rx = Receiver::new(ReceiverConfig::default());
+            for (i, q) in chosen.iter().enumerate() {
+                feed(&mut rx, q, ms(i as u64 * 15));
+            }
+            rx.finish();
+            let ev = drain(&mut rx);
+            let ups = presses(&ev);
+            prop_assert_eq!(ev.len(), 2);
+            prop_assert_eq!(ups[0].tone, Tone::Key(Key::from_event_code(code).unwrap()));
+            prop_assert!(chosen.iter().any(|q| q.timestamp == ups[0].start as u32));
         }
 
         #[test]

@@ -1,7 +1,7 @@
 //! The RTP session demux on calls built with known truth (tests/rtp_support).
 mod rtp_support;
 
-use rtp_support::{build, key_start_ms, Call, TONE_MS};
+use rtp_support::{alaw, build, build_with, key_start_ms, ulaw, Call, TONE_MS};
 use std::time::Duration;
 use touchtone::session::{Merge, Press, Session, SessionConfig, SessionEvent, Source};
 
@@ -243,4 +243,66 @@ fn sdp_payload_types_and_garbage() {
     };
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].key.to_char(), '5');
+}
+
+#[test]
+fn pcma_in_band_and_both() {
+    let (_, p) = run(
+        SessionConfig::default(),
+        &build_with(&call(true, false), KEYS, true),
+    );
+    check(&p, Source::Inband, 10.0);
+    let (_, p) = run(
+        SessionConfig::default(),
+        &build_with(&call(true, true), KEYS, true),
+    );
+    check(&p, Source::Both, 10.0);
+}
+
+#[test]
+fn g711_test_encoders_match_known_codes() {
+    // G.711 code points: silence, and the extremes of each law.
+    assert_eq!(
+        (ulaw(0), ulaw(-1), ulaw(32767), ulaw(-32768)),
+        (0xff, 0x7f, 0x80, 0x00)
+    );
+    assert_eq!(
+        (alaw(0), alaw(-1), alaw(32767), alaw(-32768)),
+        (0xd5, 0x55, 0xaa, 0x2a)
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Any datagrams (RTP-looking or not, any payload type, any timing) give no panic, and
+    /// every Down is followed by its press once the session is finished.
+    #[test]
+    fn any_datagrams_no_panic(
+        pk in proptest::collection::vec(
+            (0usize..6, proptest::collection::vec(proptest::num::u8::ANY, 0..200), 0u64..300),
+            0..80,
+        )
+    ) {
+        let pts = [0u8, 8, 101, 96, 13, 127];
+        let mut s = Session::new(SessionConfig::default());
+        let mut now = Duration::ZERO;
+        let (mut downs, mut presses) = (0, 0);
+        for (pt, mut d, dt) in pk {
+            now += Duration::from_millis(dt);
+            if d.len() >= 2 && dt % 5 != 0 {
+                d[0] = 0x80 | (d[0] & 0x3f);
+                d[1] = (d[1] & 0x80) | pts[pt];
+            }
+            s.handle_timeout(now);
+            let _ = s.handle_datagram(now, &d);
+            while let Some(e) = s.poll() {
+                match e { SessionEvent::Down { .. } => downs += 1, SessionEvent::Press(_) => presses += 1, _ => {} }
+            }
+        }
+        s.finish();
+        while let Some(e) = s.poll() {
+            match e { SessionEvent::Down { .. } => downs += 1, SessionEvent::Press(_) => presses += 1, _ => {} }
+        }
+        proptest::prop_assert_eq!(downs, presses);
+    }
 }

@@ -25,6 +25,28 @@ pub fn ulaw(s: i16) -> u8 {
     !(sign | (exp << 4) as u8 | mant as u8)
 }
 
+/// G.711 A-law encoder (segment search on the 13-bit magnitude, even bits inverted).
+pub fn alaw(s: i16) -> u8 {
+    const SEG_END: [i32; 8] = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+    let mut v = (s as i32) >> 3;
+    let mask = if v >= 0 {
+        0xd5
+    } else {
+        v = -v - 1;
+        0x55
+    };
+    let seg = SEG_END.iter().position(|&e| v <= e).unwrap_or(8) as i32;
+    if seg >= 8 {
+        return 0x7f ^ mask;
+    }
+    let mant = if seg < 2 {
+        (v >> 1) & 0xf
+    } else {
+        (v >> seg) & 0xf
+    };
+    ((seg << 4) | mant) as u8 ^ mask
+}
+
 /// Start of key `i`'s tone, ms from the start of the call.
 pub fn key_start_ms(i: usize) -> f64 {
     (PAUSE_MS + i as u64 * (TONE_MS + PAUSE_MS)) as f64
@@ -44,6 +66,11 @@ pub struct Call {
 /// sequence numbers
 /// shared by audio and events as one sender would number them.
 pub fn build(call: &Call, keys: &str) -> Vec<(Duration, Vec<u8>)> {
+    build_with(call, keys, false)
+}
+
+/// As [`build`], the audio as PCMA (payload type 8) when `pcma`.
+pub fn build_with(call: &Call, keys: &str, pcma: bool) -> Vec<(Duration, Vec<u8>)> {
     let gen = Generator::new(GeneratorConfig {
         tone_ms: TONE_MS as f64,
         pause_ms: PAUSE_MS as f64,
@@ -56,8 +83,12 @@ pub fn build(call: &Call, keys: &str) -> Vec<(Duration, Vec<u8>)> {
     if call.inband {
         for (k, chunk) in pcm.chunks(160).enumerate() {
             let at = k as u64 * 160;
-            let payload: Vec<u8> = chunk.iter().map(|&s| ulaw(s)).collect();
-            pk.push((at, 0, 0, k == 0, call.ts0.wrapping_add(at as u32), payload));
+            let payload: Vec<u8> = chunk
+                .iter()
+                .map(|&s| if pcma { alaw(s) } else { ulaw(s) })
+                .collect();
+            let pt = if pcma { 8 } else { 0 };
+            pk.push((at, 0, pt, k == 0, call.ts0.wrapping_add(at as u32), payload));
         }
     }
     if call.events {

@@ -272,6 +272,8 @@ struct AudioSub {
     ts_ref: Option<i64>,
     released_seq: Option<i64>,
     buf: Vec<AudioPacket>,
+    /// Payload buffers of played packets, reused (no allocation per packet once warm).
+    spare: Vec<Vec<u8>>,
     /// Extended timestamp of the detector's sample 0.
     det_base: i64,
     /// Extended timestamp of the next sample the detector expects.
@@ -288,6 +290,7 @@ impl AudioSub {
             ts_ref: None,
             released_seq: None,
             buf: Vec::new(),
+            spare: Vec::new(),
             det_base: 0,
             next_ts: None,
             last_arrival_ms: 0.0,
@@ -564,13 +567,15 @@ impl Session {
                     return Ok(()); // too late, or a duplicate
                 }
                 let at = a.buf.partition_point(|p| p.seq < seq);
+                let mut payload = a.spare.pop().unwrap_or_default();
+                payload.extend_from_slice(pkt.payload);
                 a.buf.insert(
                     at,
                     AudioPacket {
                         seq,
                         ts,
                         alaw,
-                        payload: pkt.payload.to_vec(),
+                        payload,
                     },
                 );
                 while a.buf.len() > window {
@@ -600,6 +605,15 @@ impl Session {
 
     /// Feeds one released audio packet to the detector (silence for a gap before it).
     fn play(a: &mut AudioSub, scratch: &mut Vec<(Event, i64)>, p: AudioPacket) {
+        Self::play_packet(a, scratch, &p);
+        let mut v = p.payload;
+        v.clear();
+        if a.spare.len() <= a.buf.len() + 1 {
+            a.spare.push(v);
+        }
+    }
+
+    fn play_packet(a: &mut AudioSub, scratch: &mut Vec<(Event, i64)>, p: &AudioPacket) {
         a.released_seq = Some(p.seq);
         let mut payload = &p.payload[..];
         match a.next_ts {

@@ -19,6 +19,10 @@
 //! | WAV and headerless input, sample conversion, G.711 | [`io`] ([`io::Reader`], [`g711`]) |
 //! | decoding a whole file, every channel | [`scan`] ([`scan::for_each_key`]) |
 //! | collecting keys for an IVR | [`gather`] |
+//! | RTP headers; RFC 4733 telephone-events (out-of-band DTMF) | [`rtp`], [`rfc4733`] |
+//! | RTP session demux: per-SSRC events + in-band audio, de-duplicated | [`session`] ([`session::Session`]) |
+//! | presses from `.pcap`/`.pcapng` captures (feature `capture`) | `capture` |
+//! | a blocking UDP loop around the session (live RTP) | [`listen`] |
 //!
 //! ## Decode a buffer
 //!
@@ -90,6 +94,8 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod detector;
 pub mod gather;
 pub mod generator;
@@ -97,9 +103,13 @@ pub mod goertzel;
 pub mod io;
 pub mod key;
 pub mod level;
+pub mod listen;
 pub mod multi;
+pub mod rfc4733;
+pub mod rtp;
 pub mod sample;
 pub mod scan;
+pub mod session;
 #[allow(unsafe_code)]
 mod simd;
 

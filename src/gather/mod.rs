@@ -157,6 +157,7 @@
 pub mod bird;
 mod config;
 mod driver;
+mod keys;
 mod machine;
 pub mod presets;
 
@@ -165,6 +166,10 @@ pub use config::{
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
 pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};
+pub use driver::{
+    run_over_recording_with_keys, ContinuousEvent, DEFAULT_MERGE_TOLERANCE, QUEUE_CAPACITY,
+};
+pub use keys::{KeyReport, KeySource, MergePolicy};
 pub use machine::{Action, Gather, GatherResult, KeyEvent, PromptKind, Reason};
 
 use std::time::Duration;

@@ -13,6 +13,10 @@
 //!   --request JSON|@FILE    a Bird request body; it sets maxNumKeys, endKey, timeout and
 //!                           retries in place of those four flags; the other flags still apply
 //!   --raw ulaw|alaw|s16le|f32le, --rate HZ, --channel N   as in examples/decode
+//!   --events FILE           out-of-band key events, one JSON object per line:
+//!                           {"key":"5","start_ms":1200,"end_ms":1290,"source":"rfc4733"}
+//!                           (end_ms optional; source inband, rfc4733, sip_info or other),
+//!                           merged with the recording's keys (the same press once)
 //! ```
 //!
 //! Prints one JSON line: `{"keys":"1234","reason":"max_keys","success":true,"attempts":1,"end_ms":3210}`.
@@ -25,6 +29,7 @@ use touchtone::gather::bird::BirdRequest;
 use touchtone::gather::{
     run_over_recording, seconds, ConfigError, GatherConfig, KeySet, RecordingOptions,
 };
+use touchtone::gather::{run_over_recording_with_keys, KeyReport, KeySource};
 use touchtone::wav::{self, RawFormat};
 use touchtone::Key;
 
@@ -40,7 +45,8 @@ const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
   --request JSON|@FILE    a Bird request body (sets maxNumKeys, endKey, timeout, retries)
   --raw ulaw|alaw|s16le|f32le   headerless input
   --rate HZ               sample rate of --raw input (default 8000)
-  --channel N             use channel N (0-based) of a multi-channel file (default 0)";
+  --channel N             use channel N (0-based) of a multi-channel file (default 0)
+  --events FILE           out-of-band key events (JSON lines), merged with the recording's";
 
 fn num<T: std::str::FromStr>(flag: &str, v: &str, what: &str) -> Result<T, String> {
     v.parse()
@@ -61,6 +67,7 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
     let mut rate: Option<u32> = None;
     let mut channel: u16 = 0;
     let mut file: Option<String> = None;
+    let mut events: Option<String> = None;
     let mut i = 0;
     while i < argv.len() {
         let arg = argv[i].as_str();
@@ -125,6 +132,7 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
             }
             "--rate" => rate = Some(num(arg, v, "a sample rate in Hz")?),
             "--channel" => channel = num(arg, v, "a channel number")?,
+            "--events" => events = Some(v.clone()),
             _ => {
                 return Err(format!(
                     "unknown option \"{}\"\n{USAGE}",
@@ -181,7 +189,14 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
         prompt: Duration::from_millis(prompt_ms),
         frame: None,
     };
-    let r = run_over_recording(&mono, audio.sample_rate, &opts).map_err(|e| e.to_string())?;
+    let r = match events {
+        Some(path) => {
+            let reports = read_events(&path)?;
+            run_over_recording_with_keys(&mono, audio.sample_rate, &opts, &reports)
+        }
+        None => run_over_recording(&mono, audio.sample_rate, &opts),
+    }
+    .map_err(|e| e.to_string())?;
     Ok(Some(format!(
         "{{\"keys\":\"{}\",\"reason\":\"{}\",\"success\":{},\"attempts\":{},\"end_ms\":{}}}",
         r.keys,
@@ -208,4 +223,89 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `--events FILE`: one JSON object per line (blank lines skipped); errors name
+/// `FILE:LINE`.
+fn read_events(path: &str) -> Result<Vec<KeyReport>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read events file {path}: {e}"))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(event(line).map_err(|e| format!("{path}:{}: {e}", n + 1))?);
+    }
+    Ok(out)
+}
+
+fn event(line: &str) -> Result<KeyReport, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or("an event must be a JSON object, e.g. {\"key\":\"5\",\"start_ms\":1200,\"end_ms\":1290,\"source\":\"rfc4733\"}")?;
+    for name in obj.keys() {
+        if !["key", "start_ms", "end_ms", "source"].contains(&name.as_str()) {
+            return Err(format!(
+                "unknown field \"{}\" (expected key, start_ms, end_ms, source)",
+                name.escape_debug()
+            ));
+        }
+    }
+    let key = match obj.get("key") {
+        Some(serde_json::Value::String(s)) => {
+            let mut cs = s.chars();
+            match (cs.next().and_then(Key::from_char), cs.next()) {
+                (Some(k), None) => Some(k),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+    .ok_or_else(|| match obj.get("key") {
+        Some(v) => format!("\"key\" must be one of 0-9 * # A-D, got {v}"),
+        None => "\"key\" is missing".to_string(),
+    })?;
+    let time = |field: &str| -> Result<Option<Duration>, String> {
+        let Some(v) = obj.get(field) else {
+            return Ok(None);
+        };
+        let bad = || format!("\"{field}\" must be a number of milliseconds >= 0, got {v}");
+        if let Some(ms) = v.as_u64() {
+            return Ok(Some(Duration::from_millis(ms)));
+        }
+        match v.as_f64() {
+            Some(ms) if ms.is_finite() && ms >= 0.0 && ms < 1e15 => {
+                Ok(Some(Duration::from_secs_f64(ms / 1000.0)))
+            }
+            _ => Err(bad()),
+        }
+    };
+    let start = time("start_ms")?.ok_or("\"start_ms\" is missing")?;
+    let end = time("end_ms")?;
+    if let Some(e) = end {
+        if e < start {
+            return Err(format!(
+                "\"end_ms\" ({}) is before \"start_ms\" ({})",
+                e.as_secs_f64() * 1000.0,
+                start.as_secs_f64() * 1000.0
+            ));
+        }
+    }
+    let source = match obj.get("source") {
+        Some(serde_json::Value::String(s)) => KeySource::from_name(s),
+        _ => None,
+    }
+    .ok_or_else(|| match obj.get("source") {
+        Some(v) => format!("\"source\" must be one of inband, rfc4733, sip_info, other, got {v}"),
+        None => "\"source\" is missing".to_string(),
+    })?;
+    Ok(KeyReport {
+        key,
+        start,
+        end,
+        source,
+    })
 }

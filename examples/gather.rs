@@ -277,9 +277,7 @@ fn event(line: &str) -> Result<KeyReport, String> {
             return Ok(Some(Duration::from_millis(ms)));
         }
         match v.as_f64() {
-            Some(ms) if ms.is_finite() && ms >= 0.0 && ms < 1e15 => {
-                Ok(Some(Duration::from_secs_f64(ms / 1000.0)))
-            }
+            Some(ms) if (0.0..1e15).contains(&ms) => Ok(Some(Duration::from_secs_f64(ms / 1000.0))),
             _ => Err(bad()),
         }
     };

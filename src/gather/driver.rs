@@ -755,15 +755,11 @@ impl Core {
                 };
                 match input {
                     Input::Start => g.handle_start(t),
-                    Input::PromptFinished(id) => {
-                        if g.playing_prompt() == Some(id) {
-                            g.handle_prompt_finished(t)
-                        }
+                    Input::PromptFinished(id) if g.playing_prompt() == Some(id) => {
+                        g.handle_prompt_finished(t)
                     }
-                    Input::PromptFailed(id) => {
-                        if g.playing_prompt() == Some(id) {
-                            g.handle_prompt_failed(t)
-                        }
+                    Input::PromptFailed(id) if g.playing_prompt() == Some(id) => {
+                        g.handle_prompt_failed(t)
                     }
                     Input::Cancel => g.handle_cancel(t),
                     Input::Hangup => g.handle_hangup(t),

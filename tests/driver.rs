@@ -782,3 +782,108 @@ mod events_example {
         assert!(err.starts_with("error: "), "{err}");
     }
 }
+
+// ---- the merge rule, for any reports
+
+mod merge_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One press: key, pause before it (ms), length (ms), which sources report it (bit
+    /// mask over `KeySource::ALL`), and per source: where its start and end lie (per mille
+    /// of their ranges, below) and the delays with which its down and up arrive
+    /// (< latency).
+    type Press = (usize, u64, u64, u8, [(u64, u64, u64, u64); 4]);
+
+    fn press() -> impl Strategy<Value = Press> {
+        (
+            0usize..16,
+            60u64..300,
+            40u64..200,
+            1u8..16,
+            prop::array::uniform4((0u64..=1000, 0u64..=1000, 0u64..90, 0u64..90)),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Presses 60-300 ms apart, each reported by any non-empty set of sources, each
+        /// source's interval anywhere from 10 ms before the press to 10 ms after it but
+        /// within 15 ms of its middle (so any two reports of one press overlap or lie at
+        /// most the 30 ms tolerance apart, and reports of different presses at least 40 ms
+        /// apart), arriving up to 90 ms late in any interleaving: the gather and continuous
+        /// recognition each get every press exactly once, in order, down at the earliest
+        /// start and up at the latest end reported.
+        #[test]
+        fn every_press_once_whatever_reports_it(presses in prop::collection::vec(press(), 1..12)) {
+            // (arrival, stamp, key, up?, source)
+            let mut reports: Vec<(u64, u64, Key, bool, KeySource)> = Vec::new();
+            let mut truth: Vec<(Key, u64, u64)> = Vec::new();
+            let mut t = 100u64;
+            for &(k, pause, len, mask, jit) in &presses {
+                let key = Key::ALL[k];
+                t += pause;
+                let (mut lo, mut hi) = (u64::MAX, 0);
+                for (i, src) in KeySource::ALL.into_iter().enumerate() {
+                    if mask & (1 << i) == 0 {
+                        continue;
+                    }
+                    let (fa, fb, dd, du) = jit[i];
+                    let mid = t + len / 2;
+                    let span = len / 2 + 25;
+                    // s in [t - 10, mid + 15], e in [mid - 15, t + len + 10], e >= s + 10.
+                    let s = t - 10 + fa * span / 1000;
+                    let e = (mid - 15 + fb * span / 1000).max(s + 10);
+                    lo = lo.min(s);
+                    hi = hi.max(e);
+                    let down_arrives = s + dd;
+                    reports.push((down_arrives, s, key, false, src));
+                    reports.push(((e + du).max(down_arrives), e, key, true, src));
+                }
+                truth.push((key, lo, hi));
+                t += len;
+            }
+            reports.sort_by_key(|r| (r.0, r.3));
+            let mut d = Driver::new(
+                Detector::new(DetectorConfig::default()).unwrap(),
+                Gather::new(config(0, "", 60_000)).unwrap(),
+            );
+            d.start();
+            d.start_continuous();
+            let mut next = 0;
+            let mut now = 0;
+            while next < reports.len() {
+                now += 10;
+                while next < reports.len() && reports[next].0 <= now {
+                    let (_, at, key, up, src) = reports[next];
+                    if up {
+                        d.key_up(key, ms(at), src);
+                    } else {
+                        d.key_down(key, ms(at), src);
+                    }
+                    next += 1;
+                }
+                d.advance_to(ms(now));
+            }
+            d.advance_to(ms(now + 70_000));
+            let mut seen = Seen::default();
+            seen.take(&mut d);
+            let r = seen.result();
+            let want: String = truth.iter().map(|p| p.0.to_char()).collect();
+            prop_assert_eq!(&r.keys, &want);
+            for (ev, &(key, lo, hi)) in r.events.iter().zip(&truth) {
+                prop_assert_eq!((ev.key, ev.down, ev.up), (key, ms(lo), Some(ms(hi))));
+            }
+            let got: Vec<(Key, Duration)> = seen
+                .tones
+                .iter()
+                .filter_map(|e| match *e {
+                    ContinuousEvent::ToneReceived { key, at, .. } => Some((key, at)),
+                    _ => None,
+                })
+                .collect();
+            let want: Vec<(Key, Duration)> = truth.iter().map(|p| (p.0, ms(p.1))).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

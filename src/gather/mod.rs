@@ -57,9 +57,15 @@
 //! # Ok::<(), touchtone::gather::ConfigError>(())
 //! ```
 //!
-//! With audio instead of key events, [`Driver`] runs the crate's detector in front of the
-//! machine (one [`Driver::process`] call per frame); [`run_over_recording`] does a whole
-//! recording, as `examples/gather` does.
+//! For a media loop, [`Driver`] runs the crate's detector in front of the machine (one
+//! [`Driver::process`] call per frame of `i16`, `f32`, μ-law or A-law) and takes key
+//! reports from any other source ([`KeySource`]: RFC 4733, SIP INFO, …) on the same time
+//! axis, merging the same press heard several ways into one ([`MergePolicy`]). Its clock
+//! moves with the audio or with [`Driver::advance_to`] (deadlines fire during silence
+//! suppression or hold); [`Driver::next_gather`] chains gathers without losing type-ahead;
+//! continuous recognition reports every press with a sequence number.
+//! [`run_over_recording`] and [`run_over_recording_with_keys`] do a whole recording, as
+//! `examples/gather` does.
 //!
 //! # Platforms
 //!

@@ -887,3 +887,93 @@ mod merge_props {
         }
     }
 }
+
+// ---- no panic on any sequence of calls
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Call {
+        Down(usize, u64, usize),
+        Up(usize, u64, usize),
+        Press(usize, u64, Option<u64>, usize),
+        Advance(u64),
+        Frame(Vec<i16>),
+        Ulaw(Vec<u8>),
+        Resume(u64),
+        Next(u32),
+        Continuous(bool),
+        Prompt(u32, u64),
+        Cancel(u64),
+        Finish,
+    }
+
+    fn time() -> impl Strategy<Value = u64> {
+        prop_oneof![0u64..5_000, Just(u64::MAX / 2), any::<u64>()]
+    }
+
+    fn call() -> impl Strategy<Value = Call> {
+        prop_oneof![
+            (0usize..16, time(), 0usize..4).prop_map(|(k, t, s)| Call::Down(k, t, s)),
+            (0usize..16, time(), 0usize..4).prop_map(|(k, t, s)| Call::Up(k, t, s)),
+            (0usize..16, time(), prop::option::of(time()), 0usize..4)
+                .prop_map(|(k, t, e, s)| Call::Press(k, t, e, s)),
+            time().prop_map(Call::Advance),
+            prop::collection::vec(any::<i16>(), 0..400).prop_map(Call::Frame),
+            prop::collection::vec(any::<u8>(), 0..400).prop_map(Call::Ulaw),
+            time().prop_map(Call::Resume),
+            (0u32..6).prop_map(Call::Next),
+            any::<bool>().prop_map(Call::Continuous),
+            (0u32..4, time()).prop_map(|(i, t)| Call::Prompt(i, t)),
+            time().prop_map(Call::Cancel),
+            Just(Call::Finish),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Any calls, with any times (including ones near the end of `Duration`), under
+        /// every policy: no panic, and the driver's clock never goes back.
+        #[test]
+        fn any_calls_never_panic(
+            calls in prop::collection::vec(call(), 0..80),
+            policy in 0usize..3,
+            prompt in any::<bool>(),
+        ) {
+            let policy = [MergePolicy::Both, MergePolicy::InBandOnly, MergePolicy::OutOfBandOnly][policy];
+            let cfg = GatherConfig { prompt, retries: 2, ..config(3, "#", 500) };
+            let mut d = driver(8000, cfg, policy).with_prompt_length(ms(300));
+            d.start();
+            let mut last = d.now();
+            for c in calls {
+                match c {
+                    Call::Down(k, t, s) => d.key_down(Key::ALL[k], ms(t), KeySource::ALL[s]),
+                    Call::Up(k, t, s) => d.key_up(Key::ALL[k], ms(t), KeySource::ALL[s]),
+                    Call::Press(k, t, e, s) => {
+                        d.key_press(Key::ALL[k], ms(t), e.map(ms), KeySource::ALL[s])
+                    }
+                    Call::Advance(t) => d.advance_to(ms(t)),
+                    Call::Frame(f) => d.process(&f),
+                    Call::Ulaw(f) => d.process_ulaw(&f),
+                    Call::Resume(t) => d.resume_audio_at(ms(t)),
+                    Call::Next(max) => {
+                        d.next_gather(Gather::new(config(max, "#", 500)).unwrap());
+                    }
+                    Call::Continuous(true) => d.start_continuous(),
+                    Call::Continuous(false) => d.stop_continuous(),
+                    Call::Prompt(id, t) => d.prompt_finished(id, ms(t)),
+                    Call::Cancel(t) => d.cancel(ms(t)),
+                    Call::Finish => d.finish_stream(),
+                }
+                while d.poll_action().is_some() {}
+                while d.poll_continuous().is_some() {}
+                let _ = d.poll_timeout();
+                prop_assert!(d.now() >= last);
+                last = d.now();
+            }
+            d.run_to_end();
+        }
+    }
+}

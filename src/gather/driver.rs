@@ -494,6 +494,28 @@ impl Driver {
     }
 
     /// From [`now`](Self::now) on, report every press as [`ContinuousEvent::ToneReceived`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use touchtone::gather::{ContinuousEvent, Driver, KeySource};
+    /// use touchtone::{Detector, DetectorConfig, Key};
+    /// let ms = Duration::from_millis;
+    /// // No gather, no audio: keys by RFC 4733 and SIP INFO, the same 3 from both.
+    /// let mut d = Driver::without_gather(Detector::new(DetectorConfig::default()).unwrap());
+    /// d.start_continuous();
+    /// d.key_press(Key::K3, ms(100), Some(ms(180)), KeySource::Rfc4733);
+    /// d.key_press(Key::K3, ms(120), None, KeySource::SipInfo);
+    /// d.key_press(Key::Pound, ms(400), Some(ms(480)), KeySource::Rfc4733);
+    /// d.advance_to(ms(600));
+    /// d.stop_continuous();
+    /// d.advance_to(ms(800));
+    /// let events: Vec<ContinuousEvent> = std::iter::from_fn(|| d.poll_continuous()).collect();
+    /// assert_eq!(events, [
+    ///     ContinuousEvent::ToneReceived { sequence_id: 1, key: Key::K3, at: ms(100) },
+    ///     ContinuousEvent::ToneReceived { sequence_id: 2, key: Key::Pound, at: ms(400) },
+    ///     ContinuousEvent::Stopped { at: ms(600) },
+    /// ]);
+    /// ```
     pub fn start_continuous(&mut self) {
         let t = self.core.now;
         self.core.push(t, Input::StartContinuous);

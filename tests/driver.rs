@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 use touchtone::gather::{
-    Action, ContinuousEvent, Driver, Gather, GatherConfig, GatherResult, KeySet, KeySource,
-    MergePolicy, Reason, DEFAULT_LATENCY, DEFAULT_MERGE_TOLERANCE,
+    Action, ContinuousEvent, Driver, Gather, GatherConfig, GatherResult, KeySource, MergePolicy,
+    Reason, DEFAULT_LATENCY, DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN,
 };
 use touchtone::generator::to_i16;
 use touchtone::{g711, Detector, DetectorConfig, Generator, GeneratorConfig, Key};
@@ -49,7 +49,7 @@ fn near(got: Duration, want_ms: u64, what: &str) {
 fn config(max_keys: u32, end: &str, timeout_ms: u64) -> GatherConfig {
     GatherConfig {
         max_keys,
-        end_keys: KeySet::from_chars(end).unwrap(),
+        end_keys: end.parse().unwrap(),
         first_key_timeout: ms(timeout_ms),
         inter_key_timeout: ms(timeout_ms),
         ..Default::default()
@@ -155,7 +155,7 @@ fn wait() -> Duration {
 
 /// The audio stops after 600 ms (silence suppression); the inter-key timeout (1 s after the
 /// 5's up at 280 ms) fires while only the host's clock moves, and comes out once the clock
-/// passes it by the driver's wait.
+/// passes it by the driver's wait and the tie margin.
 #[test]
 fn timeout_fires_during_a_stretch_without_audio() {
     for rate in [8000, 16000] {
@@ -171,7 +171,7 @@ fn timeout_fires_during_a_stretch_without_audio() {
             .iter()
             .find(|(_, a)| matches!(a, Action::Finished(_)))
             .unwrap();
-        let earliest = r.end + wait();
+        let earliest = r.end + wait() + DEFAULT_TIE_MARGIN;
         assert!(
             *out_at >= earliest && *out_at < earliest + ms(FRAME_MS),
             "came out at {out_at:?}, the deadline {:?} + wait",
@@ -481,6 +481,66 @@ fn chained_gather_keeps_out_of_band_type_ahead() {
     );
     assert_eq!(second.events[0].down, ms(480));
     near(second.events[1].down, 900, "6 down");
+}
+
+/// A press reported in band before the switch to the next gather and out of band after it
+/// is one press (for the gather and for continuous recognition): the merged presses carry
+/// on across the chain, whether the next gather starts now (`next_gather`) or back to back
+/// (`chain`).
+#[test]
+fn a_press_straddling_the_chain_is_taken_once() {
+    let rate = 8000;
+    // The first gather ends by its inter-key timeout at 580 ms (the 1's up at 280 + 300);
+    // the caller then presses 5 at 630-710; a SIP INFO for it, stamped 680, arrives at
+    // 730 and is handed over at 810 — after the host chains at 780.
+    let pcm = recording(rate, 1500, &[('1', 200, 80), ('5', 630, 80)]);
+    for back_to_back in [false, true] {
+        let mut d = driver(
+            rate,
+            GatherConfig {
+                inter_key_timeout: ms(300),
+                ..config(0, "#", 1000)
+            },
+            MergePolicy::Both,
+        );
+        d.start();
+        d.start_continuous();
+        let mut seen = Seen::default();
+        let mut chained = false;
+        for chunk in pcm.chunks(160) {
+            let now = d.now();
+            if now == ms(740) {
+                d.key_press(Key::K5, ms(680), None, KeySource::SipInfo);
+            }
+            if now == ms(780) {
+                assert_eq!(seen.results().len(), 1, "the first gather has finished");
+                let next = Gather::new(config(0, "", 1000)).unwrap();
+                if back_to_back {
+                    assert!(d.chain(next).is_ok());
+                } else {
+                    d.next_gather(next);
+                }
+                chained = true;
+            }
+            d.process(chunk);
+            seen.take(&mut d);
+        }
+        assert!(chained);
+        d.finish_stream();
+        let second = d.run_to_end().unwrap();
+        let first = &seen.results()[0];
+        assert_eq!((first.keys.as_str(), first.reason), ("1", Reason::Timeout));
+        near(first.end, 580, "first end");
+        assert_eq!(second.keys, "5", "back to back: {back_to_back}");
+        seen.take(&mut d);
+        assert_eq!(tones(&seen.tones), "15", "back to back: {back_to_back}");
+        near(second.events[0].down, 630, "5 down");
+        if back_to_back {
+            assert_eq!(second.start, first.end);
+        } else {
+            assert_eq!(second.start, ms(780));
+        }
+    }
 }
 
 // ---- frame formats

@@ -178,7 +178,7 @@ fn detector_state_is_at_most_512_bytes() {
 fn driver_does_not_allocate_per_frame() {
     use std::time::Duration;
     use touchtone::gather::KeySource;
-    use touchtone::gather::{Action, ContinuousEvent, Driver, Gather, GatherConfig, KeySet};
+    use touchtone::gather::{Action, ContinuousEvent, Driver, Gather, GatherConfig};
     use touchtone::Key;
     let ms = Duration::from_millis;
     // 1 2 3 4 *: 70 ms tones and pauses, key i at 70 + 140 i ms.
@@ -193,7 +193,7 @@ fn driver_does_not_allocate_per_frame() {
     // follows: the gather runs round after round without finishing.
     let cfg = GatherConfig {
         cancel_key: Some(Key::Star),
-        end_keys: KeySet::EMPTY,
+        end_keys: Default::default(), // none
         retries: 10,
         first_key_timeout: ms(1000),
         inter_key_timeout: ms(1000),

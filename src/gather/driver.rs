@@ -27,6 +27,13 @@ pub const DEFAULT_LATENCY: Duration = Duration::from_millis(100);
 /// and an out-of-band end that differs from the tone's by a packet interval (20 ms).
 pub const DEFAULT_MERGE_TOLERANCE: Duration = Duration::from_millis(30);
 
+/// Default tie margin: 10 ms, the accuracy the detector documents for a tone's edges
+/// (README, "reported start / end": within ±10 ms). The estimates lean against the caller
+/// (a start a fraction of a ms late, an end 1–2 ms early, which brings the inter-key
+/// deadline forward), so an in-band key down that the detector places at most this long
+/// after a deadline is taken as on time (rule 8).
+pub const DEFAULT_TIE_MARGIN: Duration = Duration::from_millis(10);
+
 /// Inputs waiting in a driver's queue before the oldest is handed over early (see
 /// [`Driver`], "Memory").
 pub const QUEUE_CAPACITY: usize = 64;
@@ -65,6 +72,10 @@ enum Input {
     KeyDown(Key, KeySource),
     /// A press without length: down and up at once.
     KeyTap(Key, KeySource),
+    /// A key the previous gather did not consume, handed to the next at its own time
+    /// (already merged: straight to the gather).
+    LeftoverDown(Key),
+    LeftoverUp(Key),
     StopContinuous,
     Cancel,
     Hangup,
@@ -77,10 +88,21 @@ impl Input {
         match self {
             Input::Start | Input::StartContinuous => 0,
             Input::PromptFinished(_) | Input::PromptFailed(_) => 1,
-            Input::KeyUp(..) => 2,
-            Input::KeyDown(..) | Input::KeyTap(..) => 3,
+            Input::KeyUp(..) | Input::LeftoverUp(_) => 2,
+            Input::KeyDown(..) | Input::KeyTap(..) | Input::LeftoverDown(_) => 3,
             Input::StopContinuous | Input::Cancel | Input::Hangup => 4,
         }
+    }
+
+    /// A key down the tie margin applies to: one the detector placed (or a previous
+    /// gather's leftover, whose time may be the detector's).
+    fn tie_down(self) -> bool {
+        matches!(
+            self,
+            Input::KeyDown(_, KeySource::InBand)
+                | Input::KeyTap(_, KeySource::InBand)
+                | Input::LeftoverDown(_)
+        )
     }
 }
 
@@ -118,6 +140,7 @@ struct Core {
     gather: Option<Gather>,
     rate: u32,
     latency: Duration,
+    tie_margin: Duration,
     tolerance: Duration,
     policy: MergePolicy,
     prompt_len: Option<Duration>,
@@ -180,6 +203,13 @@ struct Core {
 /// add that lead to `latency`. After [`finish_stream`](Self::finish_stream) nothing more is
 /// waited for: everything up to `now` is handed over.
 ///
+/// **Ties** (rule 8) are decided on the tone's true timing as far as the detector can tell
+/// it: an in-band key down estimated at most the tie margin ([`DEFAULT_TIE_MARGIN`],
+/// [`with_tie_margin`](Self::with_tie_margin)) after a deadline is handed to the gather at
+/// the deadline and wins; deadlines fire only once the inputs have been handed over that
+/// far past them (or the stream has ended). Out-of-band reports carry exact times: no
+/// margin.
+///
 /// # Sources and the merge rule
 ///
 /// [`MergePolicy`] ([`with_policy`](Self::with_policy)) picks the sources: out of band only,
@@ -207,10 +237,14 @@ struct Core {
 ///
 /// # Chaining gathers
 ///
-/// [`next_gather`](Self::next_gather) ends one gather and starts the next at `now` on the
-/// same detector and queue: keys the first did not consume ([`Gather::leftover`]), keys
-/// still in the queue and keys the detector has not finished deciding all go to the next,
-/// as type-ahead if they went down before its start. None is lost or taken twice.
+/// [`next_gather`](Self::next_gather) ends one gather and starts the next at `now`;
+/// [`chain`](Self::chain) starts it back to back with the finished one, at the instant it
+/// finished. Either way the detector, the queue and the merged presses carry on: keys the
+/// first did not consume ([`Gather::leftover`]), keys still in the queue and keys the
+/// detector has not finished deciding all go to the next — as type-ahead if they went
+/// down before its start, at their own times otherwise. None is lost or taken twice (a
+/// key the first gather collected is not collected again when its up, or another source's
+/// report of the same press, comes after the switch).
 ///
 /// # Continuous recognition
 ///
@@ -300,6 +334,7 @@ impl Driver {
                 gather: None,
                 rate,
                 latency: DEFAULT_LATENCY,
+                tie_margin: DEFAULT_TIE_MARGIN,
                 tolerance: DEFAULT_MERGE_TOLERANCE,
                 policy: MergePolicy::Both,
                 prompt_len: None,
@@ -323,6 +358,14 @@ impl Driver {
     #[must_use]
     pub fn with_latency(mut self, latency: Duration) -> Driver {
         self.core.latency = latency;
+        self
+    }
+
+    /// Use another tie margin (see "Ordering and latency"); zero decides ties on the
+    /// estimates.
+    #[must_use]
+    pub fn with_tie_margin(mut self, margin: Duration) -> Driver {
+        self.core.tie_margin = margin;
         self
     }
 
@@ -393,7 +436,12 @@ impl Driver {
     /// over. `None` when nothing is waiting.
     pub fn poll_timeout(&self) -> Option<Duration> {
         let c = &self.core;
-        let deadline = c.gather.as_ref().and_then(Gather::next_deadline);
+        let margin = c.margin();
+        let deadline = c
+            .gather
+            .as_ref()
+            .and_then(Gather::next_deadline)
+            .map(|d| d.saturating_add(margin));
         let input = c.queue.front().map(|q| q.t);
         let next = match (deadline, input) {
             (Some(a), Some(b)) => a.min(b),
@@ -413,20 +461,36 @@ impl Driver {
     /// key the current one has not consumed (see "Chaining gathers"). A current gather that
     /// has not finished is cancelled first (its `Finished` action comes out as usual).
     /// Returns the previous gather.
-    pub fn next_gather(&mut self, mut gather: Gather) -> Option<Gather> {
+    pub fn next_gather(&mut self, gather: Gather) -> Option<Gather> {
         let c = &mut self.core;
-        let mut old = c.gather.take();
-        if let Some(g) = old.as_mut() {
+        if let Some(g) = c.gather.as_mut() {
             if !g.is_finished() {
                 g.handle_cancel(c.released_to);
-                c.collect_from(g);
+                let mut g = c.gather.take();
+                if let Some(g) = g.as_mut() {
+                    c.collect_from(g);
+                }
+                c.gather = g;
             }
-            gather.handle_type_ahead(&g.take_leftover());
         }
-        c.gather = Some(gather);
         let t = c.now;
-        c.push(t, Input::Start);
-        old
+        c.hand_over(gather, t)
+    }
+
+    /// Once the gather has finished, start `next` back to back with it: at the instant it
+    /// finished. The keys it did not consume go to `next`: those that went down before
+    /// that instant as type-ahead, the others at their own times; everything already
+    /// handed over since then is handed to `next` again, in time order.
+    ///
+    /// # Errors
+    /// Gives `next` back when there is no gather or it has not finished.
+    pub fn chain(&mut self, next: Gather) -> Result<(), Box<Gather>> {
+        let c = &mut self.core;
+        let Some(end) = c.gather.as_ref().and_then(Gather::result).map(|r| r.end) else {
+            return Err(Box::new(next));
+        };
+        c.hand_over(next, end);
+        Ok(())
     }
 
     /// The prompt `id` (from [`Action::PlayPrompt`]) ended at `t`.
@@ -655,9 +719,41 @@ impl Driver {
 }
 
 impl Core {
+    /// Replace the gather by `next`, started at `at`: the old one's leftover keys down
+    /// before `at` become `next`'s type-ahead, later ones are queued again at their own
+    /// times; the old one's prompt reports are dropped. Returns the old gather.
+    fn hand_over(&mut self, mut next: Gather, at: Duration) -> Option<Gather> {
+        let mut old = self.gather.take();
+        let leftover = old.as_mut().map(Gather::take_leftover).unwrap_or_default();
+        let (before, after): (Vec<_>, Vec<_>) = leftover.into_iter().partition(|e| e.down < at);
+        next.handle_type_ahead(&before);
+        self.gather = Some(next);
+        self.queue
+            .retain(|q| !matches!(q.input, Input::PromptFinished(_) | Input::PromptFailed(_)));
+        for ev in after {
+            self.push(ev.down, Input::LeftoverDown(ev.key));
+            if let Some(up) = ev.up {
+                self.push(up, Input::LeftoverUp(ev.key));
+            }
+        }
+        self.push(at, Input::Start);
+        self.release(self.released_to);
+        old
+    }
+
     fn audio_end(&self) -> Duration {
         self.audio_origin
             .saturating_add(samples_to_time(self.samples, self.rate))
+    }
+
+    /// The tie margin in force: none once the stream has ended (no key can come any more)
+    /// or when no in-band key is taken.
+    fn margin(&self) -> Duration {
+        if self.ended || !self.policy.admits(KeySource::InBand) {
+            Duration::ZERO
+        } else {
+            self.tie_margin
+        }
     }
 
     /// How far behind `now` inputs are handed over.
@@ -728,20 +824,28 @@ impl Core {
     /// Hand over every queued input at or before `upto`, interleaved with the gather's
     /// deadlines in time order (an input at a deadline goes first), then wake it at `upto`.
     fn release(&mut self, upto: Duration) {
+        // Deadlines fire only once the inputs are handed over a tie margin past them.
+        let margin = self.margin();
+        let fire_to = upto.saturating_sub(margin);
         loop {
-            let input_t = self.queue.front().map(|q| q.t).filter(|&t| t <= upto);
-            let deadline = self
-                .gather
-                .as_ref()
-                .and_then(Gather::next_deadline)
-                .filter(|&d| d <= upto);
-            match (input_t, deadline) {
-                (Some(t), d) if d.map_or(true, |d| t <= d) => {
-                    if let Some(item) = self.queue.pop_front() {
-                        self.apply(item.t, item.input);
-                    }
+            let first = self
+                .queue
+                .front()
+                .map(|q| (q.t, q.input))
+                .filter(|q| q.0 <= upto);
+            let deadline = self.gather.as_ref().and_then(Gather::next_deadline);
+            match (first, deadline) {
+                (Some((t, input)), d)
+                    if d.map_or(true, |d| {
+                        t <= d || input.tie_down() && t <= d.saturating_add(margin)
+                    }) =>
+                {
+                    self.queue.pop_front();
+                    // A key down within the margin after the deadline is taken at it.
+                    let at = d.map_or(t, |d| t.min(d));
+                    self.apply(at, input);
                 }
-                (_, Some(d)) => {
+                (_, Some(d)) if d <= fire_to => {
                     if let Some(g) = self.gather.as_mut() {
                         g.handle_timeout(d);
                     }
@@ -751,7 +855,7 @@ impl Core {
             self.collect();
         }
         if let Some(g) = self.gather.as_mut() {
-            g.handle_timeout(upto);
+            g.handle_timeout(fire_to);
         }
         self.collect();
         if upto > self.released_to {
@@ -764,6 +868,12 @@ impl Core {
             Input::KeyDown(k, s) => self.merge_down(k, s, t, false),
             Input::KeyTap(k, s) => self.merge_down(k, s, t, true),
             Input::KeyUp(k, s) => self.merge_up(k, s, t),
+            Input::LeftoverDown(k) => {
+                if let Some(g) = self.gather.as_mut() {
+                    g.handle_key_down(k, t)
+                }
+            }
+            Input::LeftoverUp(k) => self.gather_up(k, t),
             Input::StartContinuous => self.continuous = true,
             Input::StopContinuous => {
                 if self.continuous {
@@ -905,6 +1015,72 @@ pub struct RecordingOptions {
     pub prompt: Duration,
     /// Samples per frame fed to the driver. Default 20 ms worth.
     pub frame: Option<usize>,
+}
+
+/// Run `count` gathers back to back over a caller's recording, as
+/// `examples/gather --gathers N` does: each starts when the one before finished, with the
+/// keys that one did not consume as type-ahead ([`Driver::chain`]); otherwise as
+/// [`run_over_recording`]. Returns the results in order (fewer than `count` only if a
+/// gather cannot finish, which finite timeouts rule out).
+///
+/// # Errors
+/// As [`run_over_recording`].
+pub fn run_gathers_over_recording(
+    samples: &[i16],
+    sample_rate: u32,
+    options: &RecordingOptions,
+    count: usize,
+) -> Result<Vec<GatherResult>, ConfigError> {
+    let mut cfg = options.config.clone();
+    cfg.prompt = options.prompt > Duration::ZERO;
+    let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
+        ConfigError::Count {
+            field: "sample_rate",
+            value: i64::from(sample_rate),
+        }
+    })?;
+    let mut d = Driver::new(det, Gather::new(cfg.clone())?);
+    if options.prompt > Duration::ZERO {
+        d = d.with_prompt_length(options.prompt);
+    }
+    let mut results = Vec::new();
+    if count == 0 {
+        return Ok(results);
+    }
+    d.start();
+    let frame = options.frame.unwrap_or((sample_rate / 50) as usize).max(1);
+    // Take each finished result and chain the next gather; true when all are done.
+    let mut take = |d: &mut Driver| -> Result<bool, ConfigError> {
+        while d.poll_action().is_some() {}
+        while let Some(r) = d.gather().and_then(Gather::result).cloned() {
+            results.push(r);
+            if results.len() >= count {
+                return Ok(true);
+            }
+            if d.chain(Gather::new(cfg.clone())?).is_err() {
+                break;
+            }
+            while d.poll_action().is_some() {}
+        }
+        Ok(false)
+    };
+    let mut done = false;
+    for chunk in samples.chunks(frame) {
+        d.process(chunk);
+        if take(&mut d)? {
+            done = true;
+            break;
+        }
+    }
+    if !done {
+        d.finish_stream();
+        loop {
+            if d.run_to_end().is_none() || take(&mut d)? {
+                break;
+            }
+        }
+    }
+    Ok(results)
 }
 
 /// Run a gather over a caller's recording (mono `i16` at `sample_rate`), as

@@ -171,10 +171,11 @@ pub use config::{
     seconds, ConfigError, GatherConfig, InputKinds, InvalidKeyPolicy, KeySet, PromptFailurePolicy,
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
-pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};
 pub use driver::{
-    run_over_recording_with_keys, ContinuousEvent, DEFAULT_MERGE_TOLERANCE, QUEUE_CAPACITY,
+    run_gathers_over_recording, run_over_recording_with_keys, ContinuousEvent,
+    DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN, QUEUE_CAPACITY,
 };
+pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};
 pub use keys::{KeyReport, KeySource, MergePolicy};
 pub use machine::{Action, Gather, GatherResult, KeyEvent, PromptKind, Reason};
 

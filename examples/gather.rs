@@ -26,10 +26,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use touchtone::gather::bird::BirdRequest;
-use touchtone::gather::{
-    run_over_recording, seconds, ConfigError, GatherConfig, KeySet, RecordingOptions,
-};
 use touchtone::gather::{run_over_recording_with_keys, KeyReport, KeySource};
+use touchtone::gather::{seconds, ConfigError, GatherConfig, KeySet, RecordingOptions};
 use touchtone::wav::{self, RawFormat};
 use touchtone::Key;
 
@@ -176,6 +174,10 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
             audio.channels
         ));
     }
+    let reports = match events {
+        Some(path) => read_events(&path)?,
+        None => Vec::new(),
+    };
     let ch = usize::from(audio.channels);
     let mono: Vec<i16> = audio
         .samples
@@ -189,14 +191,8 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
         prompt: Duration::from_millis(prompt_ms),
         frame: None,
     };
-    let r = match events {
-        Some(path) => {
-            let reports = read_events(&path)?;
-            run_over_recording_with_keys(&mono, audio.sample_rate, &opts, &reports)
-        }
-        None => run_over_recording(&mono, audio.sample_rate, &opts),
-    }
-    .map_err(|e| e.to_string())?;
+    let r = run_over_recording_with_keys(&mono, audio.sample_rate, &opts, &reports)
+        .map_err(|e| e.to_string())?;
     Ok(Some(format!(
         "{{\"keys\":\"{}\",\"reason\":\"{}\",\"success\":{},\"attempts\":{},\"end_ms\":{}}}",
         r.keys,

@@ -1031,56 +1031,7 @@ pub fn run_gathers_over_recording(
     options: &RecordingOptions,
     count: usize,
 ) -> Result<Vec<GatherResult>, ConfigError> {
-    let mut cfg = options.config.clone();
-    cfg.prompt = options.prompt > Duration::ZERO;
-    let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
-        ConfigError::Count {
-            field: "sample_rate",
-            value: i64::from(sample_rate),
-        }
-    })?;
-    let mut d = Driver::new(det, Gather::new(cfg.clone())?);
-    if options.prompt > Duration::ZERO {
-        d = d.with_prompt_length(options.prompt);
-    }
-    let mut results = Vec::new();
-    if count == 0 {
-        return Ok(results);
-    }
-    d.start();
-    let frame = options.frame.unwrap_or((sample_rate / 50) as usize).max(1);
-    // Take each finished result and chain the next gather; true when all are done.
-    let mut take = |d: &mut Driver| -> Result<bool, ConfigError> {
-        while d.poll_action().is_some() {}
-        while let Some(r) = d.gather().and_then(Gather::result).cloned() {
-            results.push(r);
-            if results.len() >= count {
-                return Ok(true);
-            }
-            if d.chain(Gather::new(cfg.clone())?).is_err() {
-                break;
-            }
-            while d.poll_action().is_some() {}
-        }
-        Ok(false)
-    };
-    let mut done = false;
-    for chunk in samples.chunks(frame) {
-        d.process(chunk);
-        if take(&mut d)? {
-            done = true;
-            break;
-        }
-    }
-    if !done {
-        d.finish_stream();
-        loop {
-            if d.run_to_end().is_none() || take(&mut d)? {
-                break;
-            }
-        }
-    }
-    Ok(results)
+    run_gathers_over_recording_with_keys(samples, sample_rate, options, count, &[])
 }
 
 /// Run a gather over a caller's recording (mono `i16` at `sample_rate`), as
@@ -1099,11 +1050,8 @@ pub fn run_over_recording(
     run_over_recording_with_keys(samples, sample_rate, options, &[])
 }
 
-/// [`run_over_recording`] with out-of-band key reports beside the recording (times from
-/// its first sample), merged with its in-band keys under [`MergePolicy::Both`]: each
-/// report's down is given when the audio reaches its start and its up when the audio
-/// reaches its end, as a live host would; reports beyond the end of the recording are
-/// given after it.
+/// [`run_over_recording`] with out-of-band key reports beside the recording, as
+/// [`run_gathers_over_recording_with_keys`] takes them.
 ///
 /// # Errors
 /// As [`run_over_recording`].
@@ -1113,18 +1061,46 @@ pub fn run_over_recording_with_keys(
     options: &RecordingOptions,
     reports: &[KeyReport],
 ) -> Result<GatherResult, ConfigError> {
+    run_gathers_over_recording_with_keys(samples, sample_rate, options, 1, reports)?
+        .pop()
+        // Unreachable in practice: prompt ends are scheduled by the driver and every
+        // timeout is finite.
+        .ok_or(ConfigError::Count {
+            field: "gather",
+            value: -1,
+        })
+}
+
+/// [`run_gathers_over_recording`] with out-of-band key reports beside the recording (times
+/// from its first sample), merged with its in-band keys under [`MergePolicy::Both`]: each
+/// report's down is given when the audio reaches its start and its up when the audio
+/// reaches its end, as a live host would; reports beyond the end of the recording are
+/// given after it.
+///
+/// # Errors
+/// As [`run_over_recording`].
+pub fn run_gathers_over_recording_with_keys(
+    samples: &[i16],
+    sample_rate: u32,
+    options: &RecordingOptions,
+    count: usize,
+    reports: &[KeyReport],
+) -> Result<Vec<GatherResult>, ConfigError> {
     let mut cfg = options.config.clone();
     cfg.prompt = options.prompt > Duration::ZERO;
-    let gather = Gather::new(cfg)?;
     let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
         ConfigError::Count {
             field: "sample_rate",
             value: i64::from(sample_rate),
         }
     })?;
-    let mut d = Driver::new(det, gather);
+    let mut d = Driver::new(det, Gather::new(cfg.clone())?);
     if options.prompt > Duration::ZERO {
         d = d.with_prompt_length(options.prompt);
+    }
+    let mut results = Vec::new();
+    if count == 0 {
+        return Ok(results);
     }
     // Every edge of every report, in time order: (time, is up, report).
     let mut edges: Vec<(Duration, bool, &KeyReport)> = Vec::with_capacity(2 * reports.len());
@@ -1152,30 +1128,41 @@ pub fn run_over_recording_with_keys(
             }
         }
     };
+    // Take each finished result and chain the next gather; true when all are done.
+    let mut take = |d: &mut Driver| -> Result<bool, ConfigError> {
+        while d.poll_action().is_some() {}
+        while let Some(r) = d.gather().and_then(Gather::result).cloned() {
+            results.push(r);
+            if results.len() >= count {
+                return Ok(true);
+            }
+            if d.chain(Gather::new(cfg.clone())?).is_err() {
+                break;
+            }
+            while d.poll_action().is_some() {}
+        }
+        Ok(false)
+    };
     d.start();
     let frame = options.frame.unwrap_or((sample_rate / 50) as usize).max(1);
+    let mut done = false;
     for chunk in samples.chunks(frame) {
         let pos = d.position();
         give(&mut d, Some(pos));
         d.process(chunk);
-        if d.gather().is_some_and(Gather::is_finished) {
+        if take(&mut d)? {
+            done = true;
             break;
         }
     }
-    give(&mut d, None);
-    d.finish_stream();
-    if let Some(r) = d.run_to_end() {
-        return Ok(r);
+    if !done {
+        give(&mut d, None);
+        d.finish_stream();
+        loop {
+            if d.run_to_end().is_none() || take(&mut d)? {
+                break;
+            }
+        }
     }
-    // Unreachable in practice (prompt ends are scheduled by the driver and every timeout
-    // is finite); end the gather rather than loop or panic.
-    let mut g = d.gather().cloned().ok_or(ConfigError::Count {
-        field: "gather",
-        value: -1,
-    })?;
-    g.handle_cancel(d.now());
-    g.result().cloned().ok_or(ConfigError::Count {
-        field: "gather",
-        value: -1,
-    })
+    Ok(results)
 }

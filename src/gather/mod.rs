@@ -65,7 +65,8 @@
 //! suppression or hold); [`Driver::next_gather`] chains gathers without losing type-ahead;
 //! continuous recognition reports every press with a sequence number.
 //! [`run_over_recording`] and [`run_over_recording_with_keys`] do a whole recording, as
-//! `examples/gather` does.
+//! `examples/gather` does ([`run_gathers_over_recording_with_keys`]: several gathers back
+//! to back).
 //!
 //! # Platforms
 //!
@@ -172,8 +173,8 @@ pub use config::{
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
 pub use driver::{
-    run_gathers_over_recording, run_over_recording_with_keys, ContinuousEvent,
-    DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN, QUEUE_CAPACITY,
+    run_gathers_over_recording, run_gathers_over_recording_with_keys, run_over_recording_with_keys,
+    ContinuousEvent, DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN, QUEUE_CAPACITY,
 };
 pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};
 pub use keys::{KeyReport, KeySource, MergePolicy};

@@ -1,7 +1,7 @@
 //! [`Driver`]: key reports from every source, the detector and the gather joined for a
 //! host's media loop.
 
-use super::config::{ConfigError, GatherConfig};
+use super::config::{GatherConfig, GatherConfigError};
 use super::keys::{KeyReport, KeySource, MergePolicy};
 use super::machine::{Action, Gather, GatherResult};
 use super::samples_to_time;
@@ -1030,7 +1030,7 @@ pub fn run_gathers_over_recording(
     sample_rate: u32,
     options: &RecordingOptions,
     count: usize,
-) -> Result<Vec<GatherResult>, ConfigError> {
+) -> Result<Vec<GatherResult>, GatherConfigError> {
     run_gathers_over_recording_with_keys(samples, sample_rate, options, count, &[])
 }
 
@@ -1040,13 +1040,13 @@ pub fn run_gathers_over_recording(
 /// from the crate's detector; when the recording ends first, time goes on as silence.
 ///
 /// # Errors
-/// [`ConfigError`] if the configuration is refused; a sample rate the detector refuses is
-/// reported as [`ConfigError::Count`] with field `sample_rate`.
+/// [`GatherConfigError`] if the configuration is refused; a sample rate the detector refuses is
+/// reported as [`GatherConfigError::Count`] with field `sample_rate`.
 pub fn run_over_recording(
     samples: &[i16],
     sample_rate: u32,
     options: &RecordingOptions,
-) -> Result<GatherResult, ConfigError> {
+) -> Result<GatherResult, GatherConfigError> {
     run_over_recording_with_keys(samples, sample_rate, options, &[])
 }
 
@@ -1060,12 +1060,12 @@ pub fn run_over_recording_with_keys(
     sample_rate: u32,
     options: &RecordingOptions,
     reports: &[KeyReport],
-) -> Result<GatherResult, ConfigError> {
+) -> Result<GatherResult, GatherConfigError> {
     run_gathers_over_recording_with_keys(samples, sample_rate, options, 1, reports)?
         .pop()
         // Unreachable in practice: prompt ends are scheduled by the driver and every
         // timeout is finite.
-        .ok_or(ConfigError::Count {
+        .ok_or(GatherConfigError::Count {
             field: "gather",
             value: -1,
         })
@@ -1085,11 +1085,11 @@ pub fn run_gathers_over_recording_with_keys(
     options: &RecordingOptions,
     count: usize,
     reports: &[KeyReport],
-) -> Result<Vec<GatherResult>, ConfigError> {
+) -> Result<Vec<GatherResult>, GatherConfigError> {
     let mut cfg = options.config.clone();
     cfg.prompt = options.prompt > Duration::ZERO;
     let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
-        ConfigError::Count {
+        GatherConfigError::Count {
             field: "sample_rate",
             value: i64::from(sample_rate),
         }
@@ -1129,7 +1129,7 @@ pub fn run_gathers_over_recording_with_keys(
         }
     };
     // Take each finished result and chain the next gather; true when all are done.
-    let mut take = |d: &mut Driver| -> Result<bool, ConfigError> {
+    let mut take = |d: &mut Driver| -> Result<bool, GatherConfigError> {
         while d.poll_action().is_some() {}
         while let Some(r) = d.gather().and_then(Gather::result).cloned() {
             results.push(r);

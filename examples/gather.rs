@@ -45,7 +45,7 @@ use touchtone::gather::{run_gathers_over_recording_with_keys, KeyReport, KeySour
 use touchtone::gather::{
     seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy, RecordingOptions,
 };
-use touchtone::wav::{self, RawFormat};
+use touchtone::io::{self, RawFormat};
 use touchtone::{Key, KeySet};
 
 const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
@@ -353,8 +353,8 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
         return Err("--rate applies only to --raw input".into());
     }
     let audio = match raw {
-        Some(f) => wav::read_all_raw(&file, f, rate.unwrap_or(8000)),
-        None => wav::read_all(&file),
+        Some(f) => io::read_all_raw(&file, f, rate.unwrap_or(8000)),
+        None => io::read_all(&file),
     }
     .map_err(|e| format!("{file}: {e}"))?;
     if channel >= audio.channels {

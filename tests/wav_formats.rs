@@ -546,7 +546,6 @@ fn files_written_by_hound_match_hound_reading_them() {
             );
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -566,10 +565,32 @@ fn file_level_errors() {
         io::read_all_raw(dir.join("empty.wav"), RawFormat::Ulaw, 8000).unwrap_err(),
         WavError::Empty
     ));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
-fn tempdir() -> std::path::PathBuf {
+/// A fresh directory under the system's temporary directory, removed with everything in it
+/// when dropped (also when the test fails).
+struct TempDir(std::path::PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir() -> TempDir {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
     let d = std::env::temp_dir().join(format!(
@@ -578,7 +599,7 @@ fn tempdir() -> std::path::PathBuf {
         N.fetch_add(1, Ordering::SeqCst)
     ));
     std::fs::create_dir_all(&d).unwrap();
-    d
+    TempDir(d)
 }
 
 #[test]

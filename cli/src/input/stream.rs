@@ -305,7 +305,10 @@ impl Symphonia {
             .map_err(|e| match e {
                 SymError::Unsupported(_) => OpenError::Unrecognised,
                 SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
-                    OpenError::Unrecognised
+                    OpenError::Failed(format!(
+                        "{path}: the file ends before its audio format could be recognised \
+                         (truncated, or not a recording)"
+                    ))
                 }
                 e => OpenError::Failed(format!("{path}: {e}")),
             })?;

@@ -71,6 +71,15 @@ impl Source {
             WavError::SampleRate {
                 rate,
                 offset: Some(_),
+            } if rate > stream::MAX_INPUT_RATE => Err(format!(
+                "{}; rates above {} Hz are resampled, up to {} Hz",
+                with_path(path, e),
+                wav::MAX_RATE,
+                stream::MAX_INPUT_RATE
+            )),
+            WavError::SampleRate {
+                rate,
+                offset: Some(_),
             } if rate > wav::MAX_RATE => {
                 stream::Stream::open(path)
                     .map(Source::Stream)

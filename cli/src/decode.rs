@@ -6,10 +6,9 @@ use std::io::{BufWriter, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
-use touchtone::wav::{ChannelKey, RawFormat};
 use touchtone::{Detector, DetectorConfig, Event, Plan};
 
-use crate::input::{no_such_channel, Source};
+use crate::input::{no_such_channel, ChannelKey, RawFormat, Source};
 use crate::parse_num;
 
 const USAGE: &str = "usage: decode [OPTIONS] FILE

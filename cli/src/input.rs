@@ -9,7 +9,9 @@
 use std::fs::File;
 use std::io::BufReader;
 
-use touchtone::wav::{self, ChannelKey, RawFormat, WavError};
+// The crate's reader and its types, named here only, so a move of them inside the crate
+// changes this line alone.
+pub(crate) use touchtone::wav::{self, ChannelKey, RawFormat, WavError};
 
 #[cfg(feature = "formats")]
 mod au;

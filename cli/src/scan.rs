@@ -8,10 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use touchtone::wav::RawFormat;
-
 use crate::decode::{json_num, ms};
-use crate::input::Source;
+use crate::input::{RawFormat, Source};
 use crate::parse_num;
 
 const USAGE: &str = "usage: scan [OPTIONS] PATH...

@@ -8,9 +8,9 @@ use std::fs::File;
 use std::io::{BufReader, ErrorKind, Read};
 
 use touchtone::g711;
-use touchtone::wav::RawFormat;
 
 use super::stream::Blocks;
+use super::{wav, RawFormat};
 
 /// The first four bytes of an AU file.
 pub(super) const MAGIC: &[u8; 4] = b".snd";
@@ -228,11 +228,11 @@ pub(super) fn open(
         }
     };
     let channels16 = match u16::try_from(channels) {
-        Ok(c) if (1..=touchtone::wav::MAX_CHANNELS).contains(&c) => c,
+        Ok(c) if (1..=wav::MAX_CHANNELS).contains(&c) => c,
         _ => {
             return Err(format!(
                 "{path}: AU channel count {channels} (at byte 20) is outside 1..={}",
-                touchtone::wav::MAX_CHANNELS
+                wav::MAX_CHANNELS
             ))
         }
     };

@@ -15,10 +15,9 @@ use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
-use touchtone::wav::{self, ChannelKey, RawFormat};
 use touchtone::{Detector, DetectorConfig, Event, Plan, Sample};
 
-use super::{au, no_such_channel};
+use super::{au, no_such_channel, wav, ChannelKey, RawFormat};
 
 /// The highest input rate accepted (resampled to [`wav::MAX_RATE`]).
 pub(crate) const MAX_INPUT_RATE: u32 = 384_000;

@@ -67,7 +67,29 @@ pub fn run_command(command: &str, args: impl IntoIterator<Item = OsString>) -> E
     finish(utf8_args(args).and_then(|argv| dispatch(command, &argv)))
 }
 
+/// Run a command; a panic (a bug, in this code or a decoder) becomes an `error:` line rather
+/// than a backtrace.
 fn dispatch(command: &str, argv: &[String]) -> Outcome {
+    static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut p) = PANIC.lock() {
+            p.get_or_insert_with(|| info.to_string());
+        }
+    }));
+    std::panic::catch_unwind(|| dispatch_unguarded(command, argv)).unwrap_or_else(|_| {
+        let what = PANIC
+            .lock()
+            .ok()
+            .and_then(|mut p| p.take())
+            .unwrap_or_default();
+        Err(format!(
+            "internal error (please report it): {}",
+            what.replace('\n', " ")
+        ))
+    })
+}
+
+fn dispatch_unguarded(command: &str, argv: &[String]) -> Outcome {
     match command {
         "decode" => decode::run(argv).map(|()| 0),
         "generate" => generate::run(argv).map(|()| 0),

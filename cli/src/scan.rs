@@ -243,7 +243,10 @@ fn decode_file_guarded(path: &Path) -> FileResult {
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Err(format!("{}: the decoder failed: {what}", path.display()))
+            Err(format!(
+                "{}: internal error (please report it): {what}",
+                path.display()
+            ))
         },
     )
 }

@@ -179,7 +179,9 @@ fn multi(c: &mut Criterion) {
     g.finish();
 }
 
-/// The correlation kernel alone, one whole 4 ms tick per call, each implementation.
+/// The correlation kernel alone, one whole 4 ms tick per call, each implementation (with
+/// the `bench` feature, which exposes the kernels).
+#[cfg(feature = "bench")]
 fn kernels(c: &mut Criterion) {
     use touchtone::goertzel::{Bank, Kernel};
     let mut g = config(c, "kernel_tick");
@@ -213,5 +215,8 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
+#[cfg(feature = "bench")]
 criterion_group!(benches, rates_and_frames, inputs, multi, kernels);
+#[cfg(not(feature = "bench"))]
+criterion_group!(benches, rates_and_frames, inputs, multi);
 criterion_main!(benches);

@@ -1,43 +1,65 @@
-//! Run a gather over a caller's recording.
+//! Run a gather (or several back to back) over a caller's recording.
 //!
 //! ```text
 //! cargo run --release --example gather -- [OPTIONS] CALLER.wav
+//!   --preset NAME           bird|azure|twilio|plivo|freeswitch|asterisk|voicexml: that
+//!                           platform's defaults (the flags below override them)
 //!   --max-keys N            maxNumKeys (0 = no limit)           default 0
+//!   --min-keys N                                                 default 1
 //!   --end-key K|none        endKey                               default #
 //!   --timeout S             first-key and inter-key timeout, s   default 5
 //!   --inter-key-timeout S   inter-key timeout only, s            default = --timeout
-//!   --min-keys N                                                 default 1
 //!   --retries N                                                  default 0
+//!   --valid-keys KEYS       keys accepted as input (end keys always are)   default all
+//!   --invalid fail|ignore   what a key outside --valid-keys does          default fail
 //!   --prompt-ms MS          length of the prompt played at the start of each attempt; 0 = none
 //!   --no-barge-in           keys during the prompt are discarded
-//!   --request JSON|@FILE    a Bird request body; it sets maxNumKeys, endKey, timeout and
-//!                           retries in place of those four flags; the other flags still apply
+//!   --request JSON|@FILE    a Bird Gather body (or a call-flow command with conditions); it
+//!                           sets maxNumKeys, endKey, timeout and retries in place of those
+//!                           four flags (a warning names each flag it overrides)
+//!   --bird-response         print Bird's CallCommandResponse, with each condition's outcome
+//!   --azure JSON|@FILE      an Azure Recognize body: its settings, and Azure's event JSON
+//!                           printed instead of the plain line
+//!   --gathers N             N gathers back to back, each starting when the one before
+//!                           finished, keys it did not consume carried over; one line each
 //!   --raw ulaw|alaw|s16le|f32le, --rate HZ, --channel N   as in examples/decode
 //! ```
 //!
-//! Prints one JSON line: `{"keys":"1234","reason":"max_keys","success":true,"attempts":1,"end_ms":3210}`.
-//! Errors: `error: …` on stderr, exit status 2.
+//! Prints one JSON line per gather:
+//! `{"keys":"1234","reason":"max_keys","success":true,"attempts":1,"end_ms":3210}` (or the
+//! Bird response / Azure event). A `say`/`playback`/`playPrompt` prompt plays only with
+//! `--prompt-ms` (its length is unknown otherwise; a warning says so). Warnings go to
+//! stderr as `warning: …`. Errors: `error: …` on stderr, exit status 2.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use touchtone::gather::bird::BirdRequest;
+use touchtone::gather::azure::{EventContext, RecognizeRequest};
+use touchtone::gather::bird::{BirdCommand, BirdPrompt, CallCommandResponse, Condition};
+use touchtone::gather::presets::{Asterisk, Azure, Bird, FreeSwitch, Plivo, Twilio, VoiceXml};
 use touchtone::gather::{
-    run_over_recording, seconds, ConfigError, GatherConfig, KeySet, RecordingOptions,
+    run_gathers_over_recording, seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy,
+    RecordingOptions,
 };
 use touchtone::wav::{self, RawFormat};
-use touchtone::Key;
+use touchtone::{Key, KeySet};
 
 const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
+  --preset NAME           bird|azure|twilio|plivo|freeswitch|asterisk|voicexml defaults
   --max-keys N            maxNumKeys (0 = no limit)           default 0
+  --min-keys N                                                 default 1
   --end-key K|none        endKey                               default #
   --timeout S             first-key and inter-key timeout, s   default 5
   --inter-key-timeout S   inter-key timeout only, s            default = --timeout
-  --min-keys N                                                 default 1
   --retries N                                                  default 0
+  --valid-keys KEYS       keys accepted as input               default all
+  --invalid fail|ignore   a key outside --valid-keys           default fail
   --prompt-ms MS          length of the prompt played at the start of each attempt; 0 = none
   --no-barge-in           keys during the prompt are discarded
-  --request JSON|@FILE    a Bird request body (sets maxNumKeys, endKey, timeout, retries)
+  --request JSON|@FILE    a Bird body (sets maxNumKeys, endKey, timeout, retries)
+  --bird-response         print Bird's CallCommandResponse with the conditions' outcomes
+  --azure JSON|@FILE      an Azure Recognize body; prints Azure's event JSON
+  --gathers N             N gathers back to back (one line each)
   --raw ulaw|alaw|s16le|f32le   headerless input
   --rate HZ               sample rate of --raw input (default 8000)
   --channel N             use channel N (0-based) of a multi-channel file (default 0)";
@@ -52,11 +74,58 @@ fn secs(flag: &'static str, v: &str) -> Result<Duration, String> {
     seconds(flag, s).map_err(|e| e.to_string())
 }
 
+fn preset(name: &str) -> Result<GatherConfig, String> {
+    let cfg = match name {
+        "bird" => Bird::default().config(),
+        "azure" => Azure::default().config(),
+        "twilio" => Twilio::default().config(),
+        "plivo" => Plivo::default().config(),
+        "freeswitch" => FreeSwitch::default().config(),
+        "asterisk" => Asterisk::default().config(),
+        "voicexml" => VoiceXml::default().config(),
+        _ => {
+            return Err(format!(
+                "--preset needs one of bird, azure, twilio, plivo, freeswitch, asterisk, \
+                 voicexml, got \"{}\"",
+                name.escape_debug()
+            ))
+        }
+    };
+    cfg.map_err(|e| e.to_string())
+}
+
+fn body(flag: &str, v: &str) -> Result<String, String> {
+    match v.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {flag} file {path}: {e}")),
+        None => Ok(v.to_string()),
+    }
+}
+
+/// Flags given on the command line, as (flag, value), in order.
+type Given = Vec<(&'static str, String)>;
+
+fn warn_overridden(given: &Given, by: &str, flags: &[(&str, &str)]) {
+    for (flag, setting) in flags {
+        if let Some((_, v)) = given.iter().rev().find(|(f, _)| f == flag) {
+            let v = if v.is_empty() {
+                String::new()
+            } else {
+                format!(" {v}")
+            };
+            eprintln!("warning: {by} sets {setting}; {flag}{v} is ignored");
+        }
+    }
+}
+
 fn run(argv: &[String]) -> Result<Option<String>, String> {
-    let mut cfg = GatherConfig::default();
-    let mut inter: Option<Duration> = None;
+    let mut given: Given = Vec::new();
+    let mut preset_name: Option<String> = None;
     let mut prompt_ms = 0u64;
     let mut request: Option<String> = None;
+    let mut azure: Option<String> = None;
+    let mut bird_response = false;
+    let mut gathers = 1usize;
     let mut raw: Option<RawFormat> = None;
     let mut rate: Option<u32> = None;
     let mut channel: u16 = 0;
@@ -78,46 +147,53 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
             file = Some(arg.to_string());
             continue;
         }
-        if arg == "--help" || arg == "-h" {
-            return Ok(None);
-        }
-        if arg == "--no-barge-in" {
-            cfg.barge_in = false;
-            continue;
+        match arg {
+            "--help" | "-h" => return Ok(None),
+            "--no-barge-in" => {
+                given.push(("--no-barge-in", String::new()));
+                continue;
+            }
+            "--bird-response" => {
+                bird_response = true;
+                continue;
+            }
+            _ => {}
         }
         let Some(v) = argv.get(i) else {
             return Err(format!("{arg} needs a value"));
         };
         i += 1;
         match arg {
-            "--max-keys" => cfg.max_keys = num(arg, v, "a whole number")?,
-            "--min-keys" => cfg.min_keys = num(arg, v, "a whole number")?,
-            "--retries" => cfg.retries = num(arg, v, "a whole number")?,
-            "--end-key" => {
-                cfg.end_keys = if v == "none" {
-                    KeySet::EMPTY
-                } else {
-                    let mut cs = v.chars();
-                    match (cs.next().and_then(Key::from_char), cs.next()) {
-                        (Some(k), None) => KeySet::one(k),
-                        _ => {
-                            return Err(ConfigError::Key {
-                                field: "--end-key",
-                                value: v.clone(),
-                            }
-                            .to_string())
-                        }
-                    }
-                }
+            "--max-keys"
+            | "--min-keys"
+            | "--retries"
+            | "--end-key"
+            | "--timeout"
+            | "--inter-key-timeout"
+            | "--valid-keys"
+            | "--invalid" => {
+                let flag: &'static str = match arg {
+                    "--max-keys" => "--max-keys",
+                    "--min-keys" => "--min-keys",
+                    "--retries" => "--retries",
+                    "--end-key" => "--end-key",
+                    "--timeout" => "--timeout",
+                    "--inter-key-timeout" => "--inter-key-timeout",
+                    "--valid-keys" => "--valid-keys",
+                    _ => "--invalid",
+                };
+                given.push((flag, v.clone()));
             }
-            "--timeout" => {
-                let d = secs("--timeout", v)?;
-                cfg.first_key_timeout = d;
-                cfg.inter_key_timeout = d;
-            }
-            "--inter-key-timeout" => inter = Some(secs("--inter-key-timeout", v)?),
+            "--preset" => preset_name = Some(v.clone()),
             "--prompt-ms" => prompt_ms = num(arg, v, "a whole number of milliseconds")?,
             "--request" => request = Some(v.clone()),
+            "--azure" => azure = Some(v.clone()),
+            "--gathers" => {
+                gathers = num(arg, v, "a whole number")?;
+                if gathers == 0 {
+                    return Err("--gathers needs at least 1".into());
+                }
+            }
             "--raw" => {
                 raw = Some(RawFormat::from_name(v).ok_or_else(|| {
                     format!("--raw needs one of ulaw, alaw, s16le, f32le, got \"{v}\"")
@@ -133,20 +209,132 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
             }
         }
     }
-    if let Some(body) = request {
-        let text = match body.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read request file {path}: {e}"))?,
-            None => body,
-        };
-        let req = BirdRequest::parse(&text).map_err(|e| format!("--request: {}", e.to_json()))?;
-        let b = req.config();
+    if request.is_some() && azure.is_some() {
+        return Err("--request (Bird) and --azure cannot be used together".into());
+    }
+    if bird_response && azure.is_some() {
+        return Err("--bird-response and --azure cannot be used together".into());
+    }
+    // The preset, then the flags, then a request body.
+    let mut cfg = match &preset_name {
+        Some(p) => preset(p)?,
+        None => GatherConfig::default(),
+    };
+    let mut inter: Option<Duration> = None;
+    for (flag, v) in &given {
+        let flag: &'static str = flag;
+        match flag {
+            "--max-keys" => cfg.max_keys = num(flag, v, "a whole number")?,
+            "--min-keys" => cfg.min_keys = num(flag, v, "a whole number")?,
+            "--retries" => cfg.retries = num(flag, v, "a whole number")?,
+            "--no-barge-in" => cfg.barge_in = false,
+            "--end-key" => {
+                cfg.end_keys = if v == "none" {
+                    KeySet::EMPTY
+                } else {
+                    let mut cs = v.chars();
+                    match (cs.next().and_then(Key::from_char), cs.next()) {
+                        (Some(k), None) => KeySet::one(k),
+                        _ => {
+                            return Err(GatherConfigError::Key {
+                                field: "--end-key",
+                                value: v.clone(),
+                            }
+                            .to_string())
+                        }
+                    }
+                }
+            }
+            "--timeout" => {
+                let d = secs("--timeout", v)?;
+                cfg.first_key_timeout = d;
+                cfg.inter_key_timeout = d;
+            }
+            "--inter-key-timeout" => inter = Some(secs("--inter-key-timeout", v)?),
+            "--valid-keys" => {
+                cfg.valid_keys = KeySet::from_chars(v).map_err(|_| {
+                    GatherConfigError::Key {
+                        field: "--valid-keys",
+                        value: v.clone(),
+                    }
+                    .to_string()
+                })?
+            }
+            "--invalid" => {
+                cfg.invalid_key = match v.as_str() {
+                    "fail" => InvalidKeyPolicy::Fail,
+                    "ignore" => InvalidKeyPolicy::Ignore,
+                    _ => return Err(format!("--invalid needs fail or ignore, got \"{v}\"")),
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut conditions: Vec<Condition> = Vec::new();
+    if let Some(text) = &request {
+        let cmd = BirdCommand::parse(&body("--request", text)?)
+            .map_err(|e| format!("--request: {}", e.to_json()))?;
+        warn_overridden(
+            &given,
+            "--request",
+            &[
+                ("--max-keys", "maxNumKeys"),
+                ("--end-key", "endKey"),
+                ("--timeout", "timeout"),
+                ("--retries", "retries"),
+            ],
+        );
+        let b = cmd.request.config();
         cfg.max_keys = b.max_keys;
         cfg.end_keys = b.end_keys;
         cfg.first_key_timeout = b.first_key_timeout;
         cfg.inter_key_timeout = b.inter_key_timeout;
         cfg.retries = b.retries;
         cfg.input = b.input;
+        if let (Some(p), 0) = (cmd.request.prompt(), prompt_ms) {
+            let kind = match p {
+                BirdPrompt::Playback(_) => "playback",
+                BirdPrompt::Say(_) => "say",
+            };
+            eprintln!(
+                "warning: the request's {kind} prompt has an unknown length; give --prompt-ms \
+                 MS to play it (no prompt is played)"
+            );
+        }
+        conditions = cmd.conditions;
+    }
+    let mut recognize: Option<RecognizeRequest> = None;
+    if let Some(text) = &azure {
+        let req = RecognizeRequest::parse(&body("--azure", text)?)
+            .map_err(|e| format!("--azure: {}", e.to_json()))?;
+        warn_overridden(
+            &given,
+            "--azure",
+            &[
+                ("--max-keys", "maxTonesToCollect"),
+                ("--end-key", "stopTones"),
+                (
+                    "--timeout",
+                    "initialSilenceTimeoutInSeconds and interToneTimeoutInSeconds",
+                ),
+                ("--no-barge-in", "interruptPrompt"),
+            ],
+        );
+        let a = req.config().map_err(|e| format!("--azure: {e}"))?;
+        cfg = GatherConfig {
+            valid_keys: cfg.valid_keys,
+            invalid_key: cfg.invalid_key,
+            min_keys: cfg.min_keys.min(a.max_keys),
+            retries: cfg.retries,
+            ..a
+        };
+        if !req.play_prompts.is_empty() && prompt_ms == 0 {
+            eprintln!(
+                "warning: the request's playPrompt has an unknown length; give --prompt-ms MS \
+                 to play it (no prompt is played)"
+            );
+        }
+        recognize = Some(req);
     }
     if let Some(d) = inter {
         cfg.inter_key_timeout = d;
@@ -181,15 +369,33 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
         prompt: Duration::from_millis(prompt_ms),
         frame: None,
     };
-    let r = run_over_recording(&mono, audio.sample_rate, &opts).map_err(|e| e.to_string())?;
-    Ok(Some(format!(
-        "{{\"keys\":\"{}\",\"reason\":\"{}\",\"success\":{},\"attempts\":{},\"end_ms\":{}}}",
-        r.keys,
-        r.reason,
-        r.success,
-        r.attempts,
-        r.end_ms()
-    )))
+    let results = run_gathers_over_recording(&mono, audio.sample_rate, &opts, gathers)
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (n, r) in results.iter().enumerate() {
+        out.push(if let Some(req) = &recognize {
+            req.event(r, &EventContext::default()).to_string()
+        } else if bird_response {
+            CallCommandResponse::new(
+                &format!("gather-{}", n + 1),
+                "call",
+                "callflow",
+                r,
+                &conditions,
+            )
+            .to_json()
+        } else {
+            format!(
+                "{{\"keys\":\"{}\",\"reason\":\"{}\",\"success\":{},\"attempts\":{},\"end_ms\":{}}}",
+                r.keys,
+                r.reason,
+                r.success,
+                r.attempts,
+                r.end_ms()
+            )
+        });
+    }
+    Ok(Some(out.join("\n")))
 }
 
 fn main() -> ExitCode {

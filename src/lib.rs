@@ -77,6 +77,15 @@
 //!
 //! Bad input never panics: `f32` NaN/±∞ count as silence and the detector keeps working on
 //! what follows; configuration errors are returned as enums carrying the bad value.
+//!
+//! ## Cargo features
+//!
+//! * `bird` (default): Bird "Gather DTMF" request bodies in [`gather`] (serde).
+//! * `portable`: run only the plain-Rust code. By default the filter bank and the
+//!   detector's per-tick loop use SSE2/AVX2/AVX-512 where the CPU has them (detected once
+//!   at run time; the results are the same bits); with `portable` they do not, on any CPU.
+//! * `bench`: exposes the filter bank's internals (`goertzel::Bank`, `goertzel::Kernel`)
+//!   to the benchmarks; not a stable API.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -88,9 +97,13 @@ pub mod goertzel;
 pub mod key;
 pub mod multi;
 pub mod sample;
+#[allow(unsafe_code)]
+mod simd;
 pub mod wav;
 
-pub use detector::{detect, ConfigError, Detector, DetectorConfig, Event, KeyPress, Levels, Plan};
+pub use detector::{
+    detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
+};
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
-pub use key::{InvalidKeyChar, Key};
+pub use key::{InvalidKeyChar, Key, KeySet};
 pub use sample::Sample;

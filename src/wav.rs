@@ -38,7 +38,9 @@ use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::detector::{ConfigError, Detector, DetectorConfig, Event, KeyPress};
+use crate::detector::{
+    Detector, DetectorConfig, DetectorConfigError as ConfigError, Event, KeyPress,
+};
 use crate::g711;
 use crate::Sample;
 

@@ -3,7 +3,8 @@
 //! keys, noise and garbage in odd frame sizes), and absurd arguments to the small helpers.
 
 use touchtone::{
-    g711, ConfigError, Detector, DetectorConfig, Event, Generator, GeneratorConfig, Key, KeyPress,
+    g711, Detector, DetectorConfig, DetectorConfigError, Event, Generator, GeneratorConfig, Key,
+    KeyPress,
 };
 
 mod common;
@@ -33,7 +34,11 @@ fn signal(rate: u32, rng: &mut Rng) -> Vec<f32> {
     x
 }
 
-fn run(cfg: DetectorConfig, x: &[f32], rng: &mut Rng) -> Result<Vec<KeyPress>, ConfigError> {
+fn run(
+    cfg: DetectorConfig,
+    x: &[f32],
+    rng: &mut Rng,
+) -> Result<Vec<KeyPress>, DetectorConfigError> {
     let mut det = Detector::new(cfg)?;
     let mut keys = Vec::new();
     let mut rest = x;
@@ -113,10 +118,10 @@ fn every_setting_at_and_beyond_its_limits() {
                 let mut cfg = DetectorConfig::with_rate(rate);
                 set(&mut cfg, v);
                 match run(cfg, &x, &mut rng) {
-                    Err(ConfigError::OutOfRange(n, got)) => {
+                    Err(DetectorConfigError::OutOfRange(n, got)) => {
                         assert_eq!(n, name);
                         assert!(got.to_bits() == v.to_bits());
-                        let msg = ConfigError::OutOfRange(n, got).to_string();
+                        let msg = DetectorConfigError::OutOfRange(n, got).to_string();
                         assert!(msg.contains(name), "{msg}");
                     }
                     other => panic!("{name} = {v}: {other:?}"),
@@ -137,7 +142,7 @@ fn every_setting_at_and_beyond_its_limits() {
     for rate in [0, 1, 7999, 48001, u32::MAX] {
         assert_eq!(
             Detector::new(DetectorConfig::with_rate(rate)).unwrap_err(),
-            ConfigError::SampleRate(rate)
+            DetectorConfigError::SampleRate(rate)
         );
         assert!(touchtone::detect::<i16>(rate, &[]).is_err());
     }

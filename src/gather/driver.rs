@@ -1,6 +1,6 @@
 //! [`Driver`]: the detector and the gather joined for a host's frame loop.
 
-use super::config::{ConfigError, GatherConfig};
+use super::config::{GatherConfig, GatherConfigError};
 use super::machine::{Action, Gather, GatherResult};
 use super::samples_to_time;
 use crate::detector::{Detector, Event};
@@ -14,6 +14,13 @@ use std::time::Duration;
 /// (test `detector_reporting_delay_is_within_the_driver_latency_bound`). 100 ms leaves
 /// margin for other detector settings and real lines.
 pub const DEFAULT_LATENCY: Duration = Duration::from_millis(100);
+
+/// Default tie margin: 10 ms, the accuracy the detector documents for a tone's edges
+/// (README, "reported start / end": within ±10 ms; measured worst 2.6 ms start, 3.4 ms
+/// end). The estimates lean against the caller (a start about 0.3 ms late, an end 1–2 ms
+/// early, which brings the inter-key deadline forward), so a key down that the detector
+/// places at most this long after a deadline is taken as on time (rule 8).
+pub const DEFAULT_TIE_MARGIN: Duration = Duration::from_millis(10);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Input {
@@ -58,6 +65,11 @@ impl Input {
 /// `latency` after the key's start. At the end of the stream
 /// ([`finish_stream`](Self::finish_stream)) everything is released.
 ///
+/// **Ties** (rule 8) are decided on the tone's true timing as far as the detector can
+/// tell it: a key down estimated at most the tie margin ([`DEFAULT_TIE_MARGIN`]) after a
+/// deadline is handed to the gather at the deadline and wins; deadlines fire only once
+/// the stream has been released that far past them (or it has ended).
+///
 /// If the host knows how long its prompts are, [`with_prompt_length`](Self::with_prompt_length)
 /// makes the driver report their ends itself (at `PlayPrompt.at + length`, unless stopped).
 ///
@@ -84,6 +96,7 @@ pub struct Driver {
     gather: Gather,
     rate: u32,
     latency: Duration,
+    tie_margin: Duration,
     prompt_len: Option<Duration>,
     queue: Vec<(Duration, u8, u64, Input)>,
     seq: u64,
@@ -101,6 +114,7 @@ impl Driver {
             gather,
             rate,
             latency: DEFAULT_LATENCY,
+            tie_margin: DEFAULT_TIE_MARGIN,
             prompt_len: None,
             queue: Vec::new(),
             seq: 0,
@@ -114,6 +128,13 @@ impl Driver {
     #[must_use]
     pub fn with_latency(mut self, latency: Duration) -> Driver {
         self.latency = latency;
+        self
+    }
+
+    /// Use another tie margin (see the type docs); zero decides ties on the estimates.
+    #[must_use]
+    pub fn with_tie_margin(mut self, margin: Duration) -> Driver {
+        self.tie_margin = margin;
         self
     }
 
@@ -249,22 +270,41 @@ impl Driver {
     }
 
     /// Hand the gather every queued input at or before `upto`, interleaved with its
-    /// deadlines in time order (an input at a deadline goes first), then wake it at `upto`.
+    /// deadlines in time order (an input at a deadline goes first, and a key down within
+    /// the tie margin after one is taken at it), then wake it at `upto` less the margin
+    /// (at `upto` once the stream has ended: no key can come any more).
     fn release(&mut self, upto: Duration) {
+        let fire_to = if self.ended {
+            upto
+        } else {
+            upto.saturating_sub(self.tie_margin)
+        };
         loop {
-            let input_t = self.queue.first().map(|q| q.0).filter(|&t| t <= upto);
-            let deadline = self.gather.next_deadline().filter(|&d| d <= upto);
-            match (input_t, deadline) {
-                (Some(t), d) if d.map_or(true, |d| t <= d) => {
-                    let (t, _, _, input) = self.queue.remove(0);
-                    self.apply(t, input);
+            let first = self
+                .queue
+                .first()
+                .map(|q| (q.0, q.3))
+                .filter(|q| q.0 <= upto);
+            let deadline = self.gather.next_deadline();
+            match (first, deadline) {
+                (Some((t, input)), d)
+                    if d.map_or(true, |d| {
+                        t <= d
+                            || matches!(input, Input::KeyDown(_))
+                                && t <= d.saturating_add(self.tie_margin)
+                    }) =>
+                {
+                    self.queue.remove(0);
+                    // A key down within the margin after the deadline is taken at it.
+                    let at = d.map_or(t, |d| t.min(d));
+                    self.apply(at, input);
                 }
-                (_, Some(d)) => self.gather.handle_timeout(d),
+                (_, Some(d)) if d <= fire_to => self.gather.handle_timeout(d),
                 _ => break,
             }
             self.collect();
         }
-        self.gather.handle_timeout(upto);
+        self.gather.handle_timeout(fire_to);
         self.collect();
         if upto > self.released_to {
             self.released_to = upto;
@@ -306,6 +346,37 @@ impl Driver {
     pub fn poll_action(&mut self) -> Option<Action> {
         self.out.pop_front()
     }
+
+    /// Once the gather has finished, start `next` on the same stream at the instant it
+    /// finished: the keys it did not consume (its leftover: those that went down after it
+    /// finished, and surplus type-ahead) go to `next`, keys before that instant as
+    /// type-ahead and the others at their own times; pending prompt reports of the
+    /// finished gather are dropped. Inputs already released are handed to `next` again up
+    /// to where the stream has been released.
+    ///
+    /// # Errors
+    /// Gives `next` back when the current gather has not finished.
+    pub fn chain(&mut self, mut next: Gather) -> Result<(), Box<Gather>> {
+        let Some(end) = self.gather.result().map(|r| r.end) else {
+            return Err(Box::new(next));
+        };
+        let leftover = self.gather.take_leftover();
+        let before: Vec<_> = leftover.iter().filter(|e| e.down < end).copied().collect();
+        next.handle_type_ahead(&before);
+        self.gather = next;
+        self.queue
+            .retain(|q| !matches!(q.3, Input::PromptFinished(_) | Input::PromptFailed(_)));
+        for ev in leftover.iter().filter(|e| e.down >= end) {
+            self.push(ev.down, Input::KeyDown(ev.key));
+            if let Some(up) = ev.up {
+                self.push(up, Input::KeyUp(ev.key));
+            }
+        }
+        self.push(end, Input::Start);
+        let upto = self.released_to;
+        self.release(upto);
+        Ok(())
+    }
 }
 
 /// Options of [`run_over_recording`]: what `examples/gather` takes on its command line.
@@ -319,24 +390,90 @@ pub struct RecordingOptions {
     pub frame: Option<usize>,
 }
 
+/// Run `count` gathers back to back over a caller's recording, as
+/// `examples/gather --gathers N` does: each starts when the one before finished, with the
+/// keys that one did not consume as type-ahead ([`Driver::chain`]); otherwise as
+/// [`run_over_recording`]. Returns the results in order (fewer than `count` only if a
+/// gather cannot finish, which finite timeouts rule out).
+///
+/// # Errors
+/// As [`run_over_recording`].
+pub fn run_gathers_over_recording(
+    samples: &[i16],
+    sample_rate: u32,
+    options: &RecordingOptions,
+    count: usize,
+) -> Result<Vec<GatherResult>, GatherConfigError> {
+    let mut cfg = options.config.clone();
+    cfg.prompt = options.prompt > Duration::ZERO;
+    let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
+        GatherConfigError::Count {
+            field: "sample_rate",
+            value: i64::from(sample_rate),
+        }
+    })?;
+    let mut d = Driver::new(det, Gather::new(cfg.clone())?);
+    if options.prompt > Duration::ZERO {
+        d = d.with_prompt_length(options.prompt);
+    }
+    let mut results = Vec::new();
+    if count == 0 {
+        return Ok(results);
+    }
+    d.start();
+    let frame = options.frame.unwrap_or((sample_rate / 50) as usize).max(1);
+    // Take each finished result and chain the next gather; true when all are done.
+    let mut take = |d: &mut Driver| -> Result<bool, GatherConfigError> {
+        while d.poll_action().is_some() {}
+        while let Some(r) = d.gather().result().cloned() {
+            results.push(r);
+            if results.len() >= count {
+                return Ok(true);
+            }
+            if d.chain(Gather::new(cfg.clone())?).is_err() {
+                break;
+            }
+            while d.poll_action().is_some() {}
+        }
+        Ok(false)
+    };
+    let mut done = false;
+    for chunk in samples.chunks(frame) {
+        d.process(chunk);
+        if take(&mut d)? {
+            done = true;
+            break;
+        }
+    }
+    if !done {
+        d.finish_stream();
+        loop {
+            if d.run_to_end().is_none() || take(&mut d)? {
+                break;
+            }
+        }
+    }
+    Ok(results)
+}
+
 /// Run a gather over a caller's recording (mono `i16` at `sample_rate`), as
 /// `examples/gather` does: the gather starts at the first sample; the prompt "plays" for
 /// `options.prompt` from the start of each attempt (cut short by barge-in); key events come
 /// from the crate's detector; when the recording ends first, time goes on as silence.
 ///
 /// # Errors
-/// [`ConfigError`] if the configuration is refused; a sample rate the detector refuses is
-/// reported as [`ConfigError::Count`] with field `sample_rate`.
+/// [`GatherConfigError`] if the configuration is refused; a sample rate the detector refuses is
+/// reported as [`GatherConfigError::Count`] with field `sample_rate`.
 pub fn run_over_recording(
     samples: &[i16],
     sample_rate: u32,
     options: &RecordingOptions,
-) -> Result<GatherResult, ConfigError> {
+) -> Result<GatherResult, GatherConfigError> {
     let mut cfg = options.config.clone();
     cfg.prompt = options.prompt > Duration::ZERO;
     let gather = Gather::new(cfg)?;
     let det = Detector::new(crate::DetectorConfig::with_rate(sample_rate)).map_err(|_| {
-        ConfigError::Count {
+        GatherConfigError::Count {
             field: "sample_rate",
             value: i64::from(sample_rate),
         }
@@ -361,7 +498,7 @@ pub fn run_over_recording(
     // is finite); end the gather rather than loop or panic.
     let mut g = d.gather().clone();
     g.handle_cancel(d.position());
-    g.result().cloned().ok_or(ConfigError::Count {
+    g.result().cloned().ok_or(GatherConfigError::Count {
         field: "gather",
         value: -1,
     })

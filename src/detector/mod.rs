@@ -1,0 +1,686 @@
+//! The streaming DTMF receiver.
+//!
+//! # How it decides
+//!
+//! The stream is cut into **ticks** of 4 ms (`L` = rate / 250 samples, rounded). For every
+//! tick the filter bank gives the complex response at the eight DTMF frequencies and the tick's
+//! energy. Every tick, the last four ticks (a 16 ms **window**) are checked:
+//!
+//! 1. *Level*: the strongest tone of each group is at least [`DetectorConfig::min_level_dbm0`].
+//! 2. *Group dominance*: in each group the strongest tone beats the runner-up by
+//!    [`DetectorConfig::min_dominance_db`] (rejects two tones of one group).
+//! 3. *Frequency*: the phase advance between the window's two halves measures each tone's
+//!    actual frequency to about a hertz; both must lie within
+//!    [`DetectorConfig::max_freq_deviation`] of nominal (accepts ±1.5 %, rejects ±3.5 %).
+//!    The advance from the previous window (a tick earlier) measures it again with the
+//!    16 ms window's resolution; the two must agree within 16 Hz, which rejects a third
+//!    tone the 8 ms halves would mix in and tones beyond the halves' ±62.5 Hz range.
+//!    The amplitudes are then corrected for the window's response at that offset and for
+//!    each tone's leakage into the other's bin (a 2×2 solve).
+//! 4. *Twist* within [`DetectorConfig::max_normal_twist_db`] /
+//!    [`DetectorConfig::max_reverse_twist_db`].
+//! 5. *Purity*: the two tones carry at least [`DetectorConfig::min_tone_ratio`] of the
+//!    window's energy (rejects noise, speech, music, third tones, dial tones). Above 8 kHz
+//!    the energy is measured through a boxcar low-pass to about 0–4 kHz, the band the
+//!    requirements' SNR is defined over.
+//!
+//! A window that passes is a *hit*. Each tick's own response, compared with the tone's
+//! full-tick response, tells how much of the tick the tone covered, which places the tone's
+//! **edges** to a fraction of a tick. Durations are measured between these edges, not by
+//! counting hits: a tone is reported once it has lasted
+//! [`DetectorConfig::min_tone_ms`] (rejects ≤ 23 ms blips, accepts ≥ 40 ms tones, and
+//! reports within 50 ms of the tone's start), and a gap shorter than
+//! [`DetectorConfig::max_dropout_ms`] is bridged (10 ms dropouts are one key; 40 ms pauses
+//! separate keys). It must also have been seen on for 20 ms, bridged gaps not counted: a few
+//! passing windows of music strung together by the bridge are not a key. A 24 ms history of quantised tick powers lets the start edge of a key
+//! that was only recognised late (under speech or music) be placed where it really began;
+//! the duration test still counts from the first passing window.
+//!
+//! Once a key is reported, a quicker check holds it while its bins stay the strongest:
+//! level, dominance, twist and purity on the uncorrected amplitudes, with some hysteresis,
+//! and the window-to-window frequency within the limit.
+//!
+//! # Doing less per tick
+//!
+//! Most ticks need none of this (the work per tick, not per sample, is what costs; see the
+//! README's performance section):
+//!
+//! * **Quiet ticks.** With no tone in progress (or only one whose end is placed and that
+//!   waits for a possible resumption), the window checks are skipped when the window is
+//!   under the level for any key, when its newest tick is too quiet for a tone to be seen
+//!   starting or resuming in it, or — no tone at all — when its first half is too quiet for
+//!   a new key (which must be in both halves). The two bounds are exact (Cauchy–Schwarz on
+//!   the tick's energy against the response a passing window needs; idle noise under about
+//!   −62 dBFS), so these skips change nothing.
+//! * **Tick-by-tick continuation.** While a key is on — reported, or not yet but with one
+//!   window wholly inside it passed by the full checks — a tick that alone carries both
+//!   tones at the key's measured levels (−1.9 … +1.9 dB), at its frequencies (tick-to-tick
+//!   phase advance within the limit) and with the purity threshold (the hold one once
+//!   reported, the full one before) continues it without the window checks. Before the
+//!   key is reported the tick must also be 1.5 dB inside the level and twist limits and
+//!   within 60 % of the deviation limit: near the limits the window checks decide, as
+//!   always. A tone that changes, ends, or gets speech or noise over it fails the tick
+//!   check and goes back to the window checks. The key's second level measurement is made
+//!   in the continuation with the full checks' offsets and solve.
+//! * **Batches of whole ticks.** Below 16 kHz the kernels of up to seven whole ticks of a call
+//!   run first, in one call (with AVX-512, the tables stay in registers), and then those
+//!   ticks' analyses, in order: the same events as tick by tick, whatever the framing.
+//! * **AVX2.** On CPUs that have it, the per-sample loop (kernel calls and per-tick
+//!   analysis) and the f32/G.711 input conversions run compiled for AVX2 (the same code;
+//!   without FMA contraction the results are the same bits, which tests check).
+//!
+//! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
+
+mod checks;
+mod config;
+mod phasor;
+mod plan;
+mod solve;
+mod ticks;
+mod tracker;
+
+pub use config::{DetectorConfig, DetectorConfigError};
+pub use plan::Plan;
+
+use crate::g711;
+use crate::key::Key;
+use crate::sample::Sample;
+use crate::simd::Compiled;
+use checks::{Checker, PrevWindow, TickView};
+use phasor::energy_f32;
+use std::sync::Arc;
+use ticks::{Assembly, History, Resp, Ring, WINDOW_TICKS};
+use tracker::{Mags, Tracker};
+
+/// Measured levels of a key's two tones.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Levels {
+    /// Low-group (row) tone level, dBm0.
+    pub low_dbm0: f32,
+    /// High-group (column) tone level, dBm0.
+    pub high_dbm0: f32,
+}
+
+impl Levels {
+    /// Twist in dB: low − high (positive = normal twist).
+    pub fn twist_db(&self) -> f32 {
+        self.low_dbm0 - self.high_dbm0
+    }
+}
+
+/// A complete key: its tone's estimated true edges and levels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyPress {
+    /// The key.
+    pub key: Key,
+    /// Estimated first sample of the tone (sample index from the start of the stream).
+    pub start: u64,
+    /// Estimated end of the tone (one past its last sample).
+    pub end: u64,
+    /// The levels, averaged over the tone.
+    pub levels: Levels,
+}
+
+impl KeyPress {
+    /// Start time in milliseconds at `sample_rate`.
+    pub fn start_ms(&self, sample_rate: u32) -> f64 {
+        self.start as f64 * 1000.0 / sample_rate as f64
+    }
+    /// End time in milliseconds at `sample_rate`.
+    pub fn end_ms(&self, sample_rate: u32) -> f64 {
+        self.end as f64 * 1000.0 / sample_rate as f64
+    }
+}
+
+/// What the detector reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Event {
+    /// A key went down: reported as soon as the tone has lasted `min_tone_ms` (use it for
+    /// barge-in).
+    KeyDown {
+        /// The key.
+        key: Key,
+        /// Estimated first sample of the tone.
+        start: u64,
+        /// The sample position at which the detector decided (the end of the tick that
+        /// confirmed it); `decided_at − start` is the detection latency.
+        decided_at: u64,
+        /// Levels measured so far.
+        levels: Levels,
+    },
+    /// The key's tone ended (or the stream was flushed while it was on).
+    KeyUp {
+        /// The complete key.
+        press: KeyPress,
+        /// The sample position at which the end was decided.
+        decided_at: u64,
+    },
+}
+
+/// The streaming receiver. Feed it frames of any length; it calls back with [`Event`]s.
+///
+/// ```
+/// use touchtone::{Detector, DetectorConfig, Event, Generator, GeneratorConfig};
+/// let pcm = Generator::new(GeneratorConfig::default()).unwrap().render_str("42#").unwrap();
+/// let mut det = Detector::new(DetectorConfig::default()).unwrap();
+/// let mut keys = String::new();
+/// for frame in pcm.chunks(160) {
+///     det.process(frame, |ev| {
+///         if let Event::KeyUp { press, .. } = ev {
+///             keys.push(press.key.to_char());
+///         }
+///     });
+/// }
+/// det.finish(|_| {});
+/// assert_eq!(keys, "42#");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Detector {
+    plan: Arc<Plan>,
+    /// The tick being assembled.
+    asm: Assembly,
+    /// The window's three older ticks.
+    ring: Ring,
+    /// Quantised powers of the ticks before the window.
+    hist: History,
+    /// The previous window's measurement.
+    prev: PrevWindow,
+    /// The key/tone tracker.
+    tracker: Tracker,
+}
+
+impl Detector {
+    /// A detector with its own plan.
+    ///
+    /// # Errors
+    /// [`DetectorConfigError`] naming the bad field and value.
+    pub fn new(cfg: DetectorConfig) -> Result<Detector, DetectorConfigError> {
+        Ok(Detector::with_plan(Arc::new(Plan::new(cfg)?)))
+    }
+
+    /// A detector sharing a plan with others (one plan per rate and config).
+    pub fn with_plan(plan: Arc<Plan>) -> Detector {
+        Detector {
+            plan,
+            asm: Assembly::NEW,
+            ring: Ring::NEW,
+            hist: History::NEW,
+            prev: PrevWindow::NEW,
+            tracker: Tracker::NEW,
+        }
+    }
+
+    /// The config.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.plan.cfg
+    }
+
+    /// The shared plan.
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
+    /// Samples consumed since the start (or the last [`finish`](Self::finish)/[`reset`](Self::reset)).
+    pub fn position(&self) -> u64 {
+        self.asm.ticks * self.plan.tick_len as u64 + self.asm.pos as u64
+    }
+
+    /// Forget everything and start a new stream at position 0.
+    pub fn reset(&mut self) {
+        *self = Detector::with_plan(self.plan.clone());
+    }
+
+    /// Feed a frame of samples (`i16`, or `f32` in [−1, 1]); `on_event` is called for each
+    /// event the frame completes. Frames may have any length; the events are identical
+    /// however the stream is cut. No heap allocation.
+    pub fn process<S: Sample>(&mut self, frame: &[S], mut on_event: impl FnMut(Event)) {
+        if let Some(x) = S::as_i16_slice(frame) {
+            self.process_i16(x, &mut on_event);
+        } else {
+            let mut buf = [0i16; 256];
+            for chunk in frame.chunks(buf.len()) {
+                let out = &mut buf[..chunk.len()];
+                self.convert(chunk, out, S::to_i16);
+                self.process_i16(out, &mut on_event);
+            }
+        }
+    }
+
+    /// Feed G.711 μ-law bytes (decoded as the standard table, [`g711::ULAW_TABLE`]).
+    pub fn process_ulaw(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
+        self.process_bytes(bytes, g711::ulaw_lane, &mut on_event);
+    }
+
+    /// Feed G.711 A-law bytes (decoded as the standard table, [`g711::ALAW_TABLE`]).
+    pub fn process_alaw(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
+        self.process_bytes(bytes, g711::alaw_lane, &mut on_event);
+    }
+
+    fn process_bytes(
+        &mut self,
+        bytes: &[u8],
+        decode: impl Fn(u8) -> i16,
+        on_event: &mut impl FnMut(Event),
+    ) {
+        let mut buf = [0i16; 256];
+        for chunk in bytes.chunks(buf.len()) {
+            let out = &mut buf[..chunk.len()];
+            self.convert(chunk, out, &decode);
+            self.process_i16(out, on_event);
+        }
+    }
+
+    /// `out[i] = f(x[i])`, compiled for AVX2 when the CPU has it (the conversions are
+    /// written to vectorise).
+    #[inline(always)]
+    fn convert<T: Copy>(&self, x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
+        if let Some(t) = self.plan.avx2 {
+            Convert { x, out, f }.avx2(t);
+            return;
+        }
+        convert(x, out, f);
+    }
+
+    fn process_i16(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
+        if let Some(t) = self.plan.avx2 {
+            I16Body {
+                det: self,
+                x,
+                on_event,
+            }
+            .avx2(t);
+            return;
+        }
+        self.process_i16_body(x, on_event);
+    }
+
+    /// [`Detector::process_i16`]'s work: the kernel over each tick's samples, and the
+    /// per-tick analysis at each tick's end (inlined into each compiled version of it; one
+    /// call site of the analysis per rate class).
+    #[inline(always)]
+    fn process_i16_body(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
+        if self.plan.band.group == 1 {
+            self.process_ticks(x, on_event);
+        } else {
+            self.process_groups(x, on_event);
+        }
+    }
+
+    /// End of stream: the partial tick is completed with silence and silence is fed until
+    /// any key that is on has ended; its `KeyUp` is reported. The detector is then reset to
+    /// position 0 for a new stream.
+    pub fn finish(&mut self, mut on_event: impl FnMut(Event)) {
+        let l = self.plan.tick_len;
+        let zeros = [0i16; 64];
+        // Window, dropout bridge and a margin, in ticks.
+        let max_ticks = WINDOW_TICKS as u64
+            + 2
+            + self.plan.durations.resume_wait / l as u64
+            + (self.plan.durations.min_tone / l as u64);
+        let mut fed = 0;
+        while self.asm.pos != 0 || (self.tracker.tone.is_some() && fed < max_ticks) {
+            let n = (l - self.asm.pos).min(zeros.len());
+            let before = self.asm.ticks;
+            self.process_i16(&zeros[..n], &mut on_event);
+            fed += self.asm.ticks - before;
+        }
+        self.reset();
+    }
+    /// The per-tick analysis of the tick whose correlations are `acc` and whose energy (in
+    /// the bank's units; band-limited from 16 kHz) is `tick_energy_q`, at the end of each
+    /// tick (inlined into [`Detector::process_ticks`] and [`Detector::process_groups`]).
+    #[inline(always)]
+    fn end_tick(&mut self, acc: &[i32; 16], tick_energy_q: u64, on_event: &mut impl FnMut(Event)) {
+        let plan = &*self.plan;
+        let newest = Resp::from_sums(acc, plan.scale.acc);
+        let order = self.ring.order();
+        let tick_energy = energy_f32(tick_energy_q);
+        let energy = self.ring.energy_sum() + tick_energy;
+        self.asm.ticks += 1;
+        let placed = self.tracker.tone.as_ref().map(|t| t.off_at.is_some());
+        let checker = Checker {
+            plan,
+            th: &plan.thresholds,
+            prev: &self.prev,
+        };
+        let tick = TickView {
+            newest: &newest,
+            before: self.ring.tick(order[2]),
+            energy_q: tick_energy_q,
+        };
+        if let Some(bins) = checker.held_tick(self.tracker.tone.as_ref(), &tick) {
+            self.continue_held(&newest, order, bins, on_event);
+        } else if ((energy < plan.quiet.min_window_energy)
+            | (tick_energy_q < plan.quiet.tick)
+            | (placed.is_none()
+                & (self.ring.energy(order[0]) + self.ring.energy(order[1]) < plan.quiet.half)))
+            & (placed != Some(false))
+        {
+            // No tone in progress, or only one whose end is already placed, and either the
+            // window is too quiet for any key or its newest tick is too quiet to carry one
+            // (a window can then pass, but no tone can start or resume in it), or, with no
+            // tone at all, its first half is too quiet to carry one (a new key must be in
+            // both halves): no hit.
+            self.prev.forget();
+            if placed.is_some() {
+                let now = self.now();
+                self.tracker
+                    .step(plan, &self.hist, now, &Mags::NONE, None, on_event);
+            }
+        } else {
+            self.check_window(&newest, order, energy, on_event);
+        }
+        // The oldest tick leaves the window for the history; the newest takes its slot.
+        self.ring.push(order, newest, tick_energy, &mut self.hist);
+    }
+
+    /// The end of the newest tick, samples.
+    #[inline(always)]
+    fn now(&self) -> u64 {
+        self.asm.ticks * self.plan.tick_len as u64
+    }
+
+    /// A tick that the continuation check passed: the key goes on through the newest tick.
+    /// No window response is kept (`prev.x` is zeroed), except when the key's second level
+    /// measurement is made here (the same operations as the full checks).
+    #[inline(always)]
+    fn continue_held(
+        &mut self,
+        newest: &Resp,
+        order: [usize; 3],
+        bins: [u8; 2],
+        on_event: &mut impl FnMut(Event),
+    ) {
+        let plan = &*self.plan;
+        let wanted = self.tracker.tone.as_ref().is_some_and(|t| t.n_full == 1);
+        let w = self.ring.window(order, newest);
+        let measured = checks::second_measurement(plan, &mut self.prev, wanted, w, bins);
+        let now = self.asm.ticks * plan.tick_len as u64;
+        self.tracker.continued(plan, now, measured, on_event);
+    }
+
+    /// The window checks and the duration state machine for the window ending with `newest`
+    /// (the ring's other ticks in `order`).
+    #[inline(always)]
+    fn check_window(
+        &mut self,
+        newest: &Resp,
+        order: [usize; 3],
+        energy: f32,
+        on_event: &mut impl FnMut(Event),
+    ) {
+        let plan = &*self.plan;
+        let tone = self.tracker.tone.as_ref();
+        // Hysteresis only for a confirmed key: a candidate must pass the full checks.
+        let held = tone.filter(|t| t.confirmed).map(|t| t.key);
+        let w = self.ring.window(order, newest);
+        let checker = Checker {
+            plan,
+            th: &plan.thresholds,
+            prev: &self.prev,
+        };
+        let (hit, prev) = checker.analyze(&w, energy, held);
+        // The state machine needs the window's magnitudes only while a tone is in progress
+        // or starts.
+        // A tone whose end is already placed needs them only if it resumes (a hit).
+        let current = tone.map(|t| t.key);
+        let placed = tone.is_some_and(|t| t.off_at.is_some());
+        let mags: Option<Mags> = match (current, hit) {
+            (None, None) => None,
+            (Some(_), None) if placed => Some(Mags::NONE),
+            _ => Some(Mags::new(&w, current, hit.map(|h| h.key))),
+        };
+        match prev {
+            Some((bins, x)) => {
+                self.prev.bins = bins;
+                self.prev.x = x;
+            }
+            None => self.prev.forget(),
+        }
+        if let Some(mags) = &mags {
+            let now = self.asm.ticks * plan.tick_len as u64;
+            self.tracker
+                .step(plan, &self.hist, now, mags, hit, on_event);
+            if let Some(t) = self.tracker.tone.as_mut() {
+                t.update_ref(plan.tick_len);
+            }
+        }
+    }
+}
+
+/// [`Detector::process_i16_body`] as a routine the SIMD wing compiles for AVX2.
+struct I16Body<'a, F> {
+    det: &'a mut Detector,
+    x: &'a [i16],
+    on_event: &'a mut F,
+}
+
+impl<F: FnMut(Event)> Compiled for I16Body<'_, F> {
+    #[inline(always)]
+    fn run(&mut self) {
+        self.det.process_i16_body(self.x, self.on_event);
+    }
+}
+
+/// [`convert`] as a routine the SIMD wing compiles for AVX2.
+struct Convert<'a, T, F> {
+    x: &'a [T],
+    out: &'a mut [i16],
+    f: F,
+}
+
+impl<T: Copy, F: Fn(T) -> i16> Compiled for Convert<'_, T, F> {
+    #[inline(always)]
+    fn run(&mut self) {
+        convert(self.x, self.out, &self.f);
+    }
+}
+
+/// `out[i] = f(x[i])` (inlined into each compiled version; `f` is inlined into it).
+#[inline(always)]
+fn convert<T: Copy>(x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
+    for (o, &s) in out.iter_mut().zip(x) {
+        *o = f(s);
+    }
+}
+
+/// Convenience: decode a whole buffer of 16-bit samples at `sample_rate` with the default
+/// settings and return the complete keys.
+///
+/// # Errors
+/// [`DetectorConfigError::SampleRate`] for a rate outside 8 000–48 000 Hz.
+pub fn detect<S: Sample>(
+    sample_rate: u32,
+    samples: &[S],
+) -> Result<Vec<KeyPress>, DetectorConfigError> {
+    let mut det = Detector::new(DetectorConfig::with_rate(sample_rate))?;
+    let mut out = Vec::new();
+    let mut push = |ev| {
+        if let Event::KeyUp { press, .. } = ev {
+            out.push(press)
+        }
+    };
+    det.process(samples, &mut push);
+    det.finish(&mut push);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator;
+
+    /// Keys at many levels, offsets and twists, with and without gaps, over noise and
+    /// (at 8 kHz) recorded speech and music: a signal that reaches every branch of the
+    /// per-tick analysis.
+    fn busy_signal(rate: u32, seed: u64) -> Vec<i16> {
+        let mut st = seed | 1;
+        let mut rnd = move || {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            (st >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let fs = rate as f64;
+        let mut x = Vec::new();
+        for i in 0..48 {
+            let key = Key::ALL[i % 16];
+            let (fl, fh) = key.frequencies();
+            let dev = |r: f64| 1.0 + (r - 0.5) * 0.07; // ±3.5 %
+            let (fl, fh) = (fl * dev(rnd()), fh * dev(rnd()));
+            let level = -45.0 + 52.0 * rnd();
+            let twist = -10.0 + 20.0 * rnd();
+            let al = generator::dbm0_to_peak(level + twist / 2.0);
+            let ah = generator::dbm0_to_peak(level - twist / 2.0);
+            let on = ((0.015 + 0.1 * rnd()) * fs) as usize;
+            let off = ((0.005 + 0.06 * rnd()) * fs) as usize;
+            x.resize(x.len() + off, 0.0);
+            let w = 2.0 * core::f64::consts::PI / fs;
+            x.extend(
+                (0..on)
+                    .map(|n| al * (w * fl * n as f64).sin() + ah * (w * fh * n as f64 + 1.0).sin()),
+            );
+        }
+        let bed = if rate == 8000 {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/speech-real-8k.wav");
+            crate::wav::read_all(path)
+                .map(|a| a.samples)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        x.iter()
+            .enumerate()
+            .map(|(n, &v)| {
+                let b = bed
+                    .get(n % bed.len().max(1))
+                    .map_or(0.0, |&b| b as f64 * 0.1);
+                let noise = (rnd() - 0.5) * 300.0;
+                (v + b + noise).round().clamp(-32768.0, 32767.0) as i16
+            })
+            .collect()
+    }
+
+    #[test]
+    fn simd_analysis_matches_the_baseline_build() {
+        for (i, rate) in [8000u32, 16000, 44100, 48000].into_iter().enumerate() {
+            let x = busy_signal(rate, 77 + i as u64);
+            let run = |plan: Plan| {
+                let mut det = Detector::with_plan(Arc::new(plan));
+                let mut ev = Vec::new();
+                for f in x.chunks(160) {
+                    det.process(f, |e| ev.push(e));
+                }
+                det.finish(|e| ev.push(e));
+                ev
+            };
+            let simd = Plan::new(DetectorConfig::with_rate(rate)).unwrap();
+            if simd.avx2.is_none() {
+                eprintln!("skipped: no AVX2 here, the baseline build is compared with itself");
+            }
+            #[allow(unused_mut)]
+            let mut baseline = Plan::new(DetectorConfig::with_rate(rate)).unwrap();
+            baseline.avx2 = None;
+            let (a, b) = (run(simd), run(baseline));
+            // The signal must exercise the detector: many keys found, some rejected.
+            let keys = b
+                .iter()
+                .filter(|e| matches!(e, Event::KeyUp { .. }))
+                .count();
+            assert!((10..48).contains(&keys), "{rate} Hz: {keys} keys");
+            assert_eq!(a, b, "{rate} Hz");
+        }
+    }
+
+    /// The input conversions compiled for AVX2 (f32 to i16, G.711 decoding) give the same
+    /// samples as the baseline build, and so the same events: the keys signal as f32 (with
+    /// values at and beyond full scale, half-way values and NaN/∞ mixed in) and as μ-law
+    /// and A-law bytes.
+    #[test]
+    fn simd_input_conversions_match_the_baseline_build() {
+        let x = busy_signal(8000, 5);
+        let mut xf: Vec<f32> = x.iter().map(|&v| v as f32 / 32768.0).collect();
+        // Half-way values (ties), over-range, non-finite, in every lane position.
+        let odd = [
+            0.5 / 32768.0,
+            -1.5 / 32768.0,
+            2.5 / 32768.0,
+            1.0,
+            -1.0,
+            1.5,
+            -7.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+        ];
+        for (i, v) in xf.iter_mut().enumerate().filter(|(i, _)| i % 4001 < 11) {
+            *v = odd[i % 4001];
+        }
+        let xu: Vec<u8> = x.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
+        let xa: Vec<u8> = x.iter().map(|&v| g711::linear_to_alaw(v)).collect();
+        let run = |plan: &Arc<Plan>, kind: u8| {
+            let mut det = Detector::with_plan(plan.clone());
+            let mut ev = Vec::new();
+            for f in 0..x.len().div_ceil(160) {
+                let r = f * 160..((f + 1) * 160).min(x.len());
+                match kind {
+                    0 => det.process(&xf[r], |e| ev.push(e)),
+                    1 => det.process_ulaw(&xu[r], |e| ev.push(e)),
+                    _ => det.process_alaw(&xa[r], |e| ev.push(e)),
+                }
+            }
+            det.finish(|e| ev.push(e));
+            ev
+        };
+        let simd = Arc::new(Plan::new(DetectorConfig::default()).unwrap());
+        if simd.avx2.is_none() {
+            eprintln!(
+                "skipped: no AVX2 here, the baseline conversions are compared with themselves"
+            );
+        }
+        #[allow(unused_mut)]
+        let mut baseline = Plan::new(DetectorConfig::default()).unwrap();
+        baseline.avx2 = None;
+        let baseline = Arc::new(baseline);
+        for kind in 0..3 {
+            let (a, b) = (run(&simd, kind), run(&baseline, kind));
+            let keys = b
+                .iter()
+                .filter(|e| matches!(e, Event::KeyUp { .. }))
+                .count();
+            assert!(keys >= 10, "input {kind}: {keys} keys");
+            assert_eq!(a, b, "input {kind}");
+        }
+        // And sample for sample, through the two compiled conversions.
+        if let Some(t) = simd.avx2 {
+            let (mut p, mut q) = (vec![0i16; xf.len()], vec![0i16; xf.len()]);
+            Convert {
+                x: &xf,
+                out: &mut p,
+                f: f32::to_i16,
+            }
+            .avx2(t);
+            convert(&xf, &mut q, f32::to_i16);
+            assert_eq!(p, q);
+            let all: Vec<u8> = (0..=255).collect();
+            let (mut p, mut q) = ([0i16; 256], [0i16; 256]);
+            Convert {
+                x: &all,
+                out: &mut p,
+                f: g711::ulaw_lane,
+            }
+            .avx2(t);
+            convert(&all, &mut q, g711::ulaw_lane);
+            assert_eq!((p, q.to_vec()), (q, g711::ULAW_TABLE.to_vec()));
+            Convert {
+                x: &all,
+                out: &mut p,
+                f: g711::alaw_lane,
+            }
+            .avx2(t);
+            convert(&all, &mut q, g711::alaw_lane);
+            assert_eq!((p, q.to_vec()), (q, g711::ALAW_TABLE.to_vec()));
+        }
+    }
+}

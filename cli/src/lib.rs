@@ -4,6 +4,7 @@
 //! touchtone decode [OPTIONS] FILE        the keys in one recording
 //! touchtone generate [OPTIONS] KEYS OUT.wav   a recording of keys
 //! touchtone scan [OPTIONS] PATH...       the keys in every recording under files and folders
+//! touchtone gather [OPTIONS] CALLER      an IVR gather over a caller's recording
 //! touchtone --version | --help | COMMAND --help
 //! ```
 //!
@@ -24,6 +25,8 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 mod decode;
+#[cfg(feature = "gather")]
+mod gather;
 mod generate;
 mod input;
 mod scan;
@@ -35,6 +38,7 @@ const USAGE: &str = "usage: touchtone COMMAND [OPTIONS] ...
 commands:
   decode     the keys in one recording (touchtone decode --help)
   generate   write a WAV recording of keys (touchtone generate --help)
+  gather     run an IVR gather over a caller's recording, as a voice platform would
   scan       the keys in every recording under files and folders, as CSV or JSON lines
 options:
   --help     this text
@@ -61,7 +65,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     )
 }
 
-/// Run one command (`decode`, `generate` or `scan`) with its arguments and return its exit
+/// Run one command (`decode`, `generate`, `gather` or `scan`) with its arguments and return its exit
 /// status: what the examples of the same name do.
 pub fn run_command(command: &str, args: impl IntoIterator<Item = OsString>) -> ExitCode {
     finish(utf8_args(args).and_then(|argv| dispatch(command, &argv)))
@@ -94,8 +98,12 @@ fn dispatch_unguarded(command: &str, argv: &[String]) -> Outcome {
         "decode" => decode::run(argv).map(|()| 0),
         "generate" => generate::run(argv).map(|()| 0),
         "scan" => scan::run(argv),
+        #[cfg(feature = "gather")]
+        "gather" => gather::run(argv).map(|()| 0),
+        #[cfg(not(feature = "gather"))]
+        "gather" => Err("this build of touchtone has no gather command (feature `gather`)".into()),
         other => Err(format!(
-            "unknown command \"{}\"; expected decode, generate or scan (see --help)",
+            "unknown command \"{}\"; expected decode, generate, gather or scan (see --help)",
             other.escape_debug()
         )),
     }

@@ -59,7 +59,7 @@
 //!
 //! With audio instead of key events, [`Driver`] runs the crate's detector in front of the
 //! machine (one [`Driver::process`] call per frame); [`run_over_recording`] does a whole
-//! recording, as `examples/gather` does.
+//! recording, as `touchtone gather` does.
 //!
 //! # Platforms
 //!

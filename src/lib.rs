@@ -14,9 +14,10 @@
 //! | the streaming receiver, its config and events | [`detector`] ([`Detector`]) |
 //! | many channels fed together, one frame each | [`multi`] ([`multi::MultiDetector`]) |
 //! | the transmit side | [`generator`] ([`Generator`]) |
-//! | G.711 μ-law / A-law tables | [`g711`] |
+//! | the dBm0 level convention (full scale = +3.14 dBm0) | [`level`] |
 //! | sample types (`i16`, `f32`) | [`sample`] ([`Sample`]) |
-//! | WAV and headerless input | [`wav`] |
+//! | WAV and headerless input, sample conversion, G.711 | [`io`] ([`io::Reader`], [`g711`]) |
+//! | decoding a whole file, every channel | [`scan`] ([`scan::for_each_key`]) |
 //! | collecting keys for an IVR | [`gather`] |
 //!
 //! ## Decode a buffer
@@ -90,20 +91,22 @@
 #![warn(missing_docs)]
 
 pub mod detector;
-pub mod g711;
 pub mod gather;
 pub mod generator;
 pub mod goertzel;
+pub mod io;
 pub mod key;
+pub mod level;
 pub mod multi;
 pub mod sample;
+pub mod scan;
 #[allow(unsafe_code)]
 mod simd;
-pub mod wav;
 
 pub use detector::{
     detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
 };
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
+pub use io::g711;
 pub use key::{InvalidKeyChar, Key, KeySet};
 pub use sample::Sample;

@@ -22,7 +22,7 @@ const REAL_SPEECH: &str = "testdata/speech-real-8k.wav";
 
 fn load(path: &str) -> Signal {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
-    let a = touchtone::wav::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let a = touchtone::io::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert_eq!((a.sample_rate, a.channels), (8000, 1), "{path}");
     let mut s = Signal::new(8000);
     s.x = a.samples.iter().map(|&v| v as f64).collect();

@@ -11,7 +11,8 @@ use std::io::BufReader;
 
 // The crate's reader and its types, named here only, so a move of them inside the crate
 // changes this line alone.
-pub(crate) use touchtone::wav::{self, ChannelKey, RawFormat, WavError};
+pub(crate) use touchtone::io::{self as wav, RawFormat, WavError};
+pub(crate) use touchtone::scan::{self, ChannelKey, ScanError};
 
 #[cfg(feature = "formats")]
 mod au;
@@ -130,7 +131,7 @@ impl Source {
     ) -> Result<Option<String>, String> {
         match self {
             Source::Wav(r) => {
-                wav::for_each_key(r, only_channel, on_key).map_err(|e| with_path(path, e))?;
+                scan::for_each_key(r, only_channel, on_key).map_err(|e| scan_error(path, e))?;
                 Ok(r.truncated().map(|t| format!("{path}: {t}")))
             }
             #[cfg(feature = "formats")]
@@ -154,7 +155,15 @@ impl Source {
     }
 }
 
+/// A scan error as a message naming the file unless it already does.
+pub(crate) fn scan_error(path: &str, e: ScanError) -> String {
+    match e {
+        ScanError::Input(e) => with_path(path, e),
+        e => format!("{path}: {e}"),
+    }
+}
+
 /// The error for a channel beyond the input's.
 pub(crate) fn no_such_channel(channel: u16, channels: u16) -> String {
-    WavError::NoSuchChannel { channel, channels }.to_string()
+    ScanError::NoSuchChannel { channel, channels }.to_string()
 }

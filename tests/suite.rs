@@ -8,7 +8,6 @@ mod rtp_support;
 
 mod api_no_panic;
 mod capture;
-mod cli;
 mod conformance;
 mod driver;
 mod gather_azure;

@@ -1,6 +1,8 @@
 //! `touchtone decode [OPTIONS] FILE`: the keys in a recording, one line per key in order of
 //! start time: `<start_ms>\t<end_ms>\t<key>`, plus `\t<channel>` for input with more than
-//! one channel, or one JSON object per key with `--json`.
+//! one channel, or one JSON object per key with `--json`. A packet capture (`.pcap`,
+//! `.pcapng`, `.cap`) gives one line per press of every RTP stream in it:
+//! `<start_ms>\t<end_ms>\t<key>\t<stream>\t<source>` (see [`touchtone::capture`]).
 
 use std::io::{BufWriter, Write};
 use std::sync::Arc;
@@ -16,7 +18,10 @@ const USAGE: &str = "usage: decode [OPTIONS] FILE
   --rate HZ                     sample rate of --raw input (default 8000)
   --channel N                   decode only channel N (0-based) of a multi-channel file
   --json                        one JSON object per key instead of the tab-separated line
-  --bench REPEATS               timing mode: samples_per_second=<N> ns_per_sample=<X> keys=<keys>";
+  --bench REPEATS               timing mode: samples_per_second=<N> ns_per_sample=<X> keys=<keys>
+  --event-pt N                  payload type of telephone-events in a capture with no SDP
+FILE may be a packet capture (.pcap, .pcapng, .cap): one line per press of each RTP stream,
+<start_ms> <end_ms> <key> <stream (SSRC)> <source (rfc4733, inband, rfc4733+inband)>";
 
 #[derive(Debug, Default)]
 struct Args {
@@ -25,6 +30,7 @@ struct Args {
     channel: Option<u16>,
     json: bool,
     bench: Option<u64>,
+    event_pt: Option<u8>,
     file: Option<String>,
 }
 
@@ -62,7 +68,10 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
                 arg.escape_debug()
             ));
         }
-        let takes_value = matches!(flag, "--raw" | "--rate" | "--channel" | "--bench");
+        let takes_value = matches!(
+            flag,
+            "--raw" | "--rate" | "--channel" | "--bench" | "--event-pt"
+        );
         let value = if takes_value {
             match inline {
                 Some(v) => v,
@@ -94,6 +103,14 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             }
             "--rate" => a.rate = Some(parse_num(flag, &value, "a sample rate in Hz")?),
             "--channel" => a.channel = Some(parse_num(flag, &value, "a channel number from 0")?),
+            "--event-pt" => {
+                a.event_pt = Some(parse_num(flag, &value, "an RTP payload type (0-127)")?);
+                if a.event_pt > Some(127) {
+                    return Err(format!(
+                        "--event-pt needs an RTP payload type (0-127), got {value}"
+                    ));
+                }
+            }
             "--bench" => {
                 let n: u64 = parse_num(flag, &value, "a number of repeats (1 or more)")?;
                 if n == 0 {
@@ -240,9 +257,52 @@ pub(crate) fn run(argv: &[String]) -> Result<(), String> {
         return Ok(());
     };
     let path = args.file.clone().unwrap_or_default();
+    if is_capture(&path) {
+        return capture(&args, &path);
+    }
+    if args.event_pt.is_some() {
+        return Err("--event-pt is only for packet captures (.pcap, .pcapng, .cap)".into());
+    }
     let source = Source::open(&path, args.raw, args.rate.unwrap_or(8000))?;
     match args.bench {
         Some(repeats) => bench(source, &args, &path, repeats),
         None => decode(source, &args, &path),
     }
+}
+
+/// A packet capture, by its name.
+fn is_capture(path: &str) -> bool {
+    let ext = std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    matches!(ext.as_deref(), Some("pcap" | "pcapng" | "cap"))
+}
+
+#[cfg(feature = "capture")]
+fn capture(args: &Args, path: &str) -> Result<(), String> {
+    use touchtone::capture::{decode_file_with_notes, format_press, CaptureOptions};
+    if args.raw.is_some() || args.channel.is_some() || args.json || args.bench.is_some() {
+        return Err(
+            "--raw, --rate, --channel, --json and --bench do not apply to a packet capture".into(),
+        );
+    }
+    let mut opts = CaptureOptions::default();
+    opts.session.event_pt = args.event_pt;
+    let decoded = decode_file_with_notes(path, &opts).map_err(|e| format!("{path}: {e}"))?;
+    for note in &decoded.notes {
+        eprintln!("note: {note}");
+    }
+    let mut out = BufWriter::new(std::io::stdout());
+    for p in &decoded.presses {
+        writeln!(out, "{}", format_press(p)).map_err(|e| format!("writing the output: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("writing the output: {e}"))
+}
+
+#[cfg(not(feature = "capture"))]
+fn capture(_: &Args, path: &str) -> Result<(), String> {
+    Err(format!(
+        "{path}: packet captures need the command built with its `capture` feature"
+    ))
 }

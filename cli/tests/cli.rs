@@ -565,3 +565,42 @@ fn raw_input_above_48k_is_resampled() {
     check_times(&lines(&stdout(&o)), &layout("29#", 70.0, 70.0));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Captures written by the library's own RTP sender (testdata/rtp, made by the library's
+/// capture tests): every press once, from the right source, on the stream 0x0badcafe.
+#[cfg(feature = "capture")]
+#[test]
+fn decode_reads_packet_captures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/rtp");
+    for (file, keys, source) in [
+        ("oob-sdp.pcap", "159#", "rfc4733"),
+        ("inband.pcap", "2580", "inband"),
+        ("both.pcapng", "*0D7", "rfc4733+inband"),
+    ] {
+        let o = run("decode", &[s(&dir.join(file))]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let out = stdout(&o);
+        let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+        let got: String = rows.iter().map(|r| r[2]).collect();
+        assert_eq!(got, keys, "{file}: {out}");
+        for r in &rows {
+            assert_eq!(
+                (r.len(), r[3], r[4]),
+                (5, "0badcafe", source),
+                "{file}: {out}"
+            );
+            let (start, end): (f64, f64) = (r[0].parse().unwrap(), r[1].parse().unwrap());
+            assert!(end > start, "{file}: {out}");
+        }
+    }
+    // Options that make no sense for a capture are refused; --event-pt only for captures.
+    let o = run("decode", &["--json", s(&dir.join("inband.pcap"))]);
+    assert_error(&o, "do not apply to a packet capture");
+    let o = run("decode", &["--event-pt", "101", "../testdata/keys-8k.wav"]);
+    assert_error(&o, "only for packet captures");
+    let o = run(
+        "decode",
+        &["--event-pt", "200", s(&dir.join("inband.pcap"))],
+    );
+    assert_error(&o, "0-127");
+}

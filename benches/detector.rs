@@ -179,7 +179,8 @@ fn multi(c: &mut Criterion) {
     g.finish();
 }
 
-/// The correlation kernel alone, one whole 4 ms tick per call, each implementation.
+/// The correlation kernel alone, one whole 4 ms tick per call, each implementation (with
+/// touchtone's `bench` feature, which this crate enables to reach the kernels).
 fn kernels(c: &mut Criterion) {
     use touchtone::goertzel::{Bank, Kernel};
     let mut g = config(c, "kernel_tick");

@@ -190,6 +190,146 @@ impl fmt::Display for Key {
     }
 }
 
+/// A set of keys (a 16-bit mask indexed by [`Key::event_code`]).
+///
+/// ```
+/// use touchtone::KeySet;
+/// use touchtone::Key;
+/// let s: KeySet = "#*".parse().unwrap();
+/// assert!(s.contains(Key::Pound) && s.contains(Key::Star) && !s.contains(Key::K1));
+/// assert_eq!(s.to_string(), "*#");
+/// assert!(KeySet::EMPTY.is_empty());
+/// assert_eq!(KeySet::ALL.len(), 16);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct KeySet(u16);
+
+impl KeySet {
+    /// No key.
+    pub const EMPTY: KeySet = KeySet(0);
+    /// All sixteen keys.
+    pub const ALL: KeySet = KeySet(0xffff);
+    /// The twelve keys of a phone keypad, `0-9 * #`.
+    pub const KEYPAD: KeySet = KeySet(0x0fff);
+    /// The digits `0-9`.
+    pub const DIGITS: KeySet = KeySet(0x03ff);
+
+    /// The set holding only `key`.
+    pub const fn one(key: Key) -> KeySet {
+        KeySet(1 << (key as u8))
+    }
+
+    /// The keys of a string of key characters, e.g. `"#*"`.
+    ///
+    /// # Errors
+    /// The first character that is not a key.
+    pub fn from_chars(s: &str) -> Result<KeySet, InvalidKeyChar> {
+        let mut set = KeySet::EMPTY;
+        for c in s.chars() {
+            set = set.with(Key::try_from(c)?);
+        }
+        Ok(set)
+    }
+
+    /// This set plus `key`.
+    #[must_use]
+    pub const fn with(self, key: Key) -> KeySet {
+        KeySet(self.0 | 1 << (key as u8))
+    }
+
+    /// This set without `key`.
+    #[must_use]
+    pub const fn without(self, key: Key) -> KeySet {
+        KeySet(self.0 & !(1 << (key as u8)))
+    }
+
+    /// Whether `key` is in the set.
+    pub const fn contains(self, key: Key) -> bool {
+        self.0 & (1 << (key as u8)) != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Number of keys in the set.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Whether the two sets share a key.
+    pub const fn intersects(self, other: KeySet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The keys, in event-code order (`0-9 * # A-D`).
+    pub fn iter(self) -> impl Iterator<Item = Key> {
+        Key::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+}
+
+impl core::str::FromStr for KeySet {
+    type Err = InvalidKeyChar;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        KeySet::from_chars(s)
+    }
+}
+
+impl fmt::Display for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for k in self.iter() {
+            write!(f, "{k}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromIterator<Key> for KeySet {
+    fn from_iter<I: IntoIterator<Item = Key>>(iter: I) -> Self {
+        iter.into_iter().fold(KeySet::EMPTY, KeySet::with)
+    }
+}
+
+/// A key is written as its character (`"5"`, `"#"`, `"A"`).
+#[cfg(feature = "json")]
+impl serde::Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut b = [0u8; 4];
+        s.serialize_str(self.to_char().encode_utf8(&mut b))
+    }
+}
+
+#[cfg(feature = "json")]
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut cs = s.chars();
+        match (cs.next().and_then(Key::from_char), cs.next()) {
+            (Some(k), None) => Ok(k),
+            _ => Err(serde::de::Error::custom(format!(
+                "{s:?} is not a DTMF key (expected one of 0-9 A-D * #)"
+            ))),
+        }
+    }
+}
+
+/// A set of keys is written as its keys' characters in event-code order (`"*#"`).
+#[cfg(feature = "json")]
+impl serde::Serialize for KeySet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+#[cfg(feature = "json")]
+impl<'de> serde::Deserialize<'de> for KeySet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        KeySet::from_chars(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,7 @@
 //! * a sung vowel whose 7th and 11th harmonics sit on 770 and 1209 Hz (talk-off);
 //! * single tones, three tones, call-progress tones and noise (relaxed must reject them too).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::f64::consts::TAU;
 use touchtone::generator::dbm0_to_peak;
 use touchtone::{DetectorConfig, Key};
@@ -257,7 +255,7 @@ fn relaxed_still_rejects_single_tones_three_tones_call_progress_and_noise() {
 /// A recording from `testdata/` (8 kHz mono), as samples.
 fn load(name: &str) -> Vec<f64> {
     let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
-    let a = touchtone::wav::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let a = touchtone::io::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert_eq!((a.sample_rate, a.channels), (8000, 1), "{path}");
     a.samples.iter().map(|&v| f64::from(v)).collect()
 }

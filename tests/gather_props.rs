@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use std::time::Duration;
-use touchtone::gather::{Action, Gather, GatherConfig, GatherResult, KeySet, Reason};
-use touchtone::Key;
+use touchtone::gather::{Action, Gather, GatherConfig, GatherResult, Reason};
+use touchtone::{Key, KeySet};
 
 #[derive(Clone, Debug)]
 enum Input {
@@ -58,7 +58,7 @@ fn config() -> impl Strategy<Value = GatherConfig> {
                     max_keys: max,
                     min_keys: if max == 0 { min } else { min.min(max) },
                     end_keys,
-                    keep_end_key: keep,
+                    keep_end_keys: if keep { end_keys } else { KeySet::EMPTY },
                     end_key_required: required && !end_keys.is_empty(),
                     first_key_timeout: Duration::from_millis(first),
                     inter_key_timeout: Duration::from_millis(inter),
@@ -160,8 +160,8 @@ proptest! {
             prop_assert!(r.events.len() <= cfg.max_keys as usize, "{r:?}");
         }
         // Never an end key unless asked to keep it, and only at the end.
-        let body: &str = match (cfg.keep_end_key, r.end_key) {
-            (true, Some(_)) => &r.keys[..r.keys.len() - 1],
+        let body: &str = match r.end_key {
+            Some(e) if cfg.keep_end_keys.contains(e.key) => &r.keys[..r.keys.len() - 1],
             _ => &r.keys,
         };
         prop_assert!(body.chars().all(|c| !cfg.end_keys.contains(Key::from_char(c).unwrap())), "{r:?}");

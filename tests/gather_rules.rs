@@ -1,12 +1,12 @@
-//! One test per rule and edge case of /work/shared/gather-semantics.md, on a virtual clock.
+//! One test per rule and edge case of `docs/gather.md`, on a virtual clock.
 //! Expected times are computed from the scripted key times and the configured timeouts.
 
 use std::time::Duration;
 use touchtone::gather::{
-    seconds, Action, ConfigError, Gather, GatherConfig, GatherResult, InputKinds, InvalidKeyPolicy,
-    KeyEvent, KeySet, PromptFailurePolicy, PromptKind, Reason, RetryOn, Validator,
+    seconds, Action, Gather, GatherConfig, GatherConfigError, GatherResult, InputKinds,
+    InvalidKeyPolicy, KeyEvent, PromptFailurePolicy, PromptKind, Reason, RetryOn, Validator,
 };
-use touchtone::Key;
+use touchtone::{Key, KeySet};
 
 fn ms(x: u64) -> Duration {
     Duration::from_millis(x)
@@ -119,6 +119,15 @@ impl Sim {
 fn with_prompt() -> GatherConfig {
     GatherConfig {
         prompt: true,
+        ..Default::default()
+    }
+}
+
+/// Both timeouts `s` seconds.
+fn secs_cfg(s: u64) -> GatherConfig {
+    GatherConfig {
+        first_key_timeout: Duration::from_secs(s),
+        inter_key_timeout: Duration::from_secs(s),
         ..Default::default()
     }
 }
@@ -775,7 +784,7 @@ fn rule12_bad_configs_are_refused_with_field_and_value() {
     .unwrap_err();
     assert_eq!(
         e,
-        ConfigError::MinAboveMax {
+        GatherConfigError::MinAboveMax {
             min_keys: 5,
             max_keys: 4
         }
@@ -789,7 +798,7 @@ fn rule12_bad_configs_are_refused_with_field_and_value() {
         .unwrap_err();
     assert!(matches!(
         e,
-        ConfigError::Timeout {
+        GatherConfigError::Timeout {
             field: "timeout",
             ..
         }
@@ -809,13 +818,13 @@ fn rule12_bad_configs_are_refused_with_field_and_value() {
         ..Default::default()
     })
     .unwrap_err();
-    assert_eq!(e, ConfigError::EndKeyRequiredWithoutEndKey);
+    assert_eq!(e, GatherConfigError::EndKeyRequiredWithoutEndKey);
     let e = Gather::new(GatherConfig {
         cancel_key: Some(Key::Pound),
         ..Default::default()
     })
     .unwrap_err();
-    assert_eq!(e, ConfigError::CancelKeyIsEndKey(Key::Pound));
+    assert_eq!(e, GatherConfigError::CancelKeyIsEndKey(Key::Pound));
     assert!(KeySet::from_chars("1x").is_err());
     // min_keys above max with max 0 (no limit) is fine.
     assert!(Gather::new(GatherConfig {
@@ -907,7 +916,7 @@ fn prompt_failure_can_fail_the_gather() {
 fn several_end_keys_and_keeping_the_end_key() {
     let mut s = Sim::new(GatherConfig {
         end_keys: KeySet::from_chars("*#").unwrap(),
-        keep_end_key: true,
+        keep_end_keys: KeySet::from_chars("*#").unwrap(),
         ..Default::default()
     });
     s.start(0).press('1', 500).down('*', 900);
@@ -935,28 +944,19 @@ fn end_key_required() {
         ..Default::default()
     };
     let mut s = Sim::new(cfg.clone());
-    s.start(0).press('1', 500).press('2', 800).press('3', 1100);
-    assert!(
-        !s.g.is_finished(),
-        "max reached but the end key is required"
+    s.start(0).press('1', 500).press('2', 800).down('#', 1100);
+    assert_eq!(
+        (s.result().reason, s.result().keys.as_str()),
+        (Reason::EndKey, "12")
     );
-    s.down('#', 1400);
-    assert_eq!(s.result().reason, Reason::EndKey);
-    assert_eq!(s.result().keys, "123");
+    // A timeout without the end key fails: 900 + 5000.
     let mut s = Sim::new(cfg.clone());
-    s.start(0).press('1', 500).press('2', 800).press('3', 1100);
+    s.start(0).press('1', 500).press('2', 800);
     let r = s.run_out();
     assert_eq!(
         (r.reason, r.success, r.end),
-        (Reason::Invalid, false, ms(6200))
+        (Reason::Invalid, false, ms(5900))
     );
-    let mut s = Sim::new(cfg);
-    s.start(0)
-        .press('1', 500)
-        .press('2', 800)
-        .press('3', 1100)
-        .down('4', 1400);
-    assert_eq!(s.result().reason, Reason::Invalid);
 }
 
 #[test]
@@ -1126,9 +1126,11 @@ mod presets {
         let mut s = Sim::new(cfg.clone());
         s.start(0).press('1', 1000).down('#', 1500);
         assert!(s.result().success);
-        // The prompt is not interrupted by default, and a failed prompt fails (8511).
+        // With interruptPrompt false the prompt is not interrupted, and a failed prompt
+        // fails (8511).
         let mut s = Sim::new(GatherConfig {
             prompt: true,
+            barge_in: false,
             ..cfg
         });
         s.start(0).press('1', 300);
@@ -1167,27 +1169,18 @@ mod presets {
     }
 
     #[test]
-    fn plivo_digit_timeout_valid_digits_and_tries() {
+    fn plivo_digit_timeout_and_valid_digits() {
         let cfg = Plivo {
             valid_digits: "123".into(),
-            retries: 2,
-            invalid_digits_sound: true,
             ..Default::default()
         }
         .config()
         .unwrap();
-        assert_eq!(cfg.retries, 1, "Plivo retries counts tries");
         let mut s = Sim::new(cfg);
-        s.start(0).press('1', 1000).down('9', 1500);
-        assert_eq!(s.failures(), vec![(1, Reason::Invalid, ms(1500))]);
-        assert_eq!(
-            s.prompts(),
-            vec![(1, PromptKind::InvalidFeedback, ms(1500))]
-        );
-        s.up('9', 1600).prompt_end(2500).press('2', 3000);
+        s.start(0).press('1', 1000).press('2', 1500);
         let r = s.run_out();
-        // digitTimeout 2 s after the up at 3100.
-        assert_eq!((r.keys.as_str(), r.end, r.attempts), ("2", ms(5100), 2));
+        // digitTimeout 2 s after the up at 1600.
+        assert_eq!((r.keys.as_str(), r.end, r.attempts), ("12", ms(3600), 1));
     }
 
     #[test]
@@ -1273,9 +1266,10 @@ mod presets {
             (r.reason, r.attempts, r.end),
             (Reason::NoInput, 3, ms(6000))
         );
+        let d = Asterisk::default().config().unwrap();
         assert_eq!(
-            Asterisk::default().config().unwrap().first_key_timeout,
-            ms(5000)
+            (d.first_key_timeout, d.inter_key_timeout),
+            (ms(10_000), ms(5000))
         );
         assert!(Asterisk {
             maxdigits: 256,
@@ -1296,18 +1290,322 @@ mod presets {
         .config()
         .unwrap();
         let mut s = Sim::new(cfg);
-        s.start(0).press('1', 500); // during the protected prompt: kept
+        s.start(0).press('1', 500); // during the protected prompt: discarded
         assert!(s.stops().is_empty());
-        s.prompt_end(2000).press('2', 2500).press('3', 3000);
+        s.prompt_end(2000)
+            .press('2', 2500)
+            .press('3', 3000)
+            .press('4', 3500);
         assert_eq!(
             s.g.next_deadline(),
-            Some(ms(4100)),
+            Some(ms(4600)),
             "termtimeout from the up"
         );
         let r = s.run_out();
-        assert_eq!((r.keys.as_str(), r.reason), ("123", Reason::TermTimeout));
+        assert_eq!((r.keys.as_str(), r.reason), ("234", Reason::TermTimeout));
         let d = VoiceXml::default().config().unwrap();
         assert_eq!(d.term_timeout, Duration::ZERO);
         assert!(d.barge_in);
     }
+
+    // ------------------------------------------------ issue 11: as each platform documents
+
+    /// VoiceXML 2.0 §4.1.5: keys typed during a `bargein="false"` prompt are deleted from
+    /// the DTMF buffer.
+    #[test]
+    fn voicexml_bargein_false_discards_keys_typed_during_the_prompt() {
+        let cfg = VoiceXml {
+            maxlength: 3,
+            bargein: false,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 500).prompt_end(2000);
+        s.press('2', 2500).press('3', 3000);
+        let r = s.run_out();
+        // interdigittimeout 3 s from the up at 3100; the 1 was flushed.
+        assert_eq!(
+            (r.keys.as_str(), r.reason, r.end),
+            ("23", Reason::Timeout, ms(6100))
+        );
+    }
+
+    /// Azure Recognize how-to: `InterruptPrompt | Bool | True`; InterToneTimeout 1–60 s;
+    /// InitialSilenceTimeout 0–300 s; MaxTonesToCollect ≥ 1.
+    #[test]
+    fn azure_interrupt_prompt_defaults_to_true_and_ranges_are_enforced() {
+        let cfg = Azure::default().config().unwrap();
+        assert!(cfg.barge_in);
+        let mut s = Sim::new(GatherConfig {
+            prompt: true,
+            ..cfg
+        });
+        s.start(0).press('1', 300);
+        assert_eq!(s.stops(), vec![ms(300)], "a tone interrupts the prompt");
+        let with = |initial: f64, inter: f64| {
+            Azure {
+                initial_silence_timeout: initial,
+                inter_tone_timeout: inter,
+                ..Default::default()
+            }
+            .config()
+        };
+        for (initial, inter) in [(0.0, 1.0), (300.0, 60.0), (5.0, 2.0)] {
+            assert!(with(initial, inter).is_ok(), "{initial} {inter}");
+        }
+        for (initial, inter, field) in [
+            (5.0, 0.5, "interToneTimeout"),
+            (5.0, 61.0, "interToneTimeout"),
+            (5.0, 0.0, "interToneTimeout"),
+            (301.0, 2.0, "initialSilenceTimeout"),
+            (-1.0, 2.0, "initialSilenceTimeout"),
+        ] {
+            match with(initial, inter) {
+                Err(GatherConfigError::Range { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{initial} {inter}: {other:?}"),
+            }
+        }
+    }
+
+    /// Asterisk Read(): without a timeout, the first digit has the channel's response
+    /// timeout (10 s) and the following digits its digit timeout (5 s).
+    #[test]
+    fn asterisk_timeout_zero_uses_the_channel_response_and_digit_timeouts() {
+        let mut s = Sim::new(Asterisk::default().config().unwrap());
+        s.start(0);
+        assert_eq!(s.g.next_deadline(), Some(ms(10_000)));
+        s.press('1', 9000);
+        assert_eq!(s.g.next_deadline(), Some(ms(14_100)));
+        let r = s.run_out();
+        assert_eq!((r.keys.as_str(), r.reason), ("1", Reason::Timeout));
+        let c = Asterisk {
+            timeout: 2.0,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!(
+            (c.first_key_timeout, c.inter_key_timeout),
+            (ms(2000), ms(2000))
+        );
+    }
+
+    /// An invalid key that the policy ignores is as if not pressed: it does not barge in.
+    #[test]
+    fn an_ignored_invalid_key_does_not_barge_in() {
+        let mut s = Sim::new(GatherConfig {
+            valid_keys: KeySet::from_chars("123").unwrap(),
+            invalid_key: InvalidKeyPolicy::Ignore,
+            ..with_prompt()
+        });
+        s.start(0).press('9', 500);
+        assert!(s.stops().is_empty(), "9 is ignored: the prompt plays on");
+        assert!(s.g.playing_prompt().is_some());
+        s.prompt_end(2000).press('1', 2500);
+        let r = s.run_out();
+        assert_eq!((r.keys.as_str(), r.end), ("1", ms(7600)));
+        // A valid key still barges in.
+        let mut s = Sim::new(GatherConfig {
+            valid_keys: KeySet::from_chars("123").unwrap(),
+            invalid_key: InvalidKeyPolicy::Ignore,
+            ..with_prompt()
+        });
+        s.start(0).press('2', 500);
+        assert_eq!(s.stops(), vec![ms(500)]);
+    }
+
+    /// FreeSWITCH play_and_get_digits: invalid_file plays after every failed try, the
+    /// last one included; the gather ends when it has played.
+    #[test]
+    fn freeswitch_invalid_file_plays_after_the_last_failed_try_too() {
+        let cfg = FreeSwitch {
+            min: 2,
+            max: 4,
+            tries: 2,
+            invalid_file: true,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 500).down('#', 900);
+        assert_eq!(s.prompts(), vec![(1, PromptKind::InvalidFeedback, ms(900))]);
+        s.up('#', 1000).prompt_end(1500);
+        s.press('1', 2000).down('#', 2400);
+        assert!(!s.g.is_finished(), "the invalid file plays first");
+        assert_eq!(s.prompts()[1], (2, PromptKind::InvalidFeedback, ms(2400)));
+        s.up('#', 2500).down('5', 2700); // during the last feedback: not consumed
+        s.prompt_end(3000);
+        let r = s.result();
+        assert_eq!(
+            (r.reason, r.success, r.attempts, r.end, r.keys.as_str()),
+            (Reason::TooShort, false, 2, ms(3000), "1")
+        );
+        assert_eq!(s.leftover(), "5");
+    }
+
+    /// FreeSWITCH `=`: reaching `max` digits without the terminator fails the try at once.
+    #[test]
+    fn freeswitch_required_terminator_fails_at_max_digits_at_once() {
+        let cfg = FreeSwitch {
+            terminators: "=#".into(),
+            max: 3,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 500).press('2', 800).down('3', 1100);
+        assert_eq!(s.failures(), vec![(1, Reason::Invalid, ms(1100))]);
+        let r = s.result();
+        assert_eq!((r.reason, r.end), (Reason::Invalid, ms(1100)));
+    }
+
+    /// FreeSWITCH terminators: `+` keeps only the terminator right after it; `x` is
+    /// accepted; `max` below `min` is raised to `min`.
+    #[test]
+    fn freeswitch_plus_applies_to_the_next_terminator_and_max_is_raised_to_min() {
+        let cfg = FreeSwitch {
+            terminators: "*+#".into(),
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!(cfg.end_keys, KeySet::from_chars("*#").unwrap());
+        assert_eq!(cfg.keep_end_keys, KeySet::one(Key::Pound));
+        let mut s = Sim::new(cfg.clone());
+        s.start(0).press('1', 500).down('#', 900);
+        assert_eq!(s.result().keys, "1#");
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 500).down('*', 900);
+        assert_eq!(s.result().keys, "1");
+        assert_eq!(
+            FreeSwitch {
+                terminators: "x#".into(),
+                ..Default::default()
+            }
+            .config()
+            .unwrap()
+            .end_keys,
+            KeySet::one(Key::Pound)
+        );
+        assert!(FreeSwitch {
+            terminators: "#+".into(),
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+        let c = FreeSwitch {
+            min: 4,
+            max: 2,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        assert_eq!((c.min_keys, c.max_keys), (4, 4));
+    }
+
+    /// Twilio <Gather>: a lone finishOnKey does not end it; `timeout` is a positive integer.
+    #[test]
+    fn twilio_lone_finish_on_key_is_ignored_and_timeout_must_be_positive() {
+        let cfg = Twilio::default().config().unwrap();
+        let mut s = Sim::new(cfg.clone());
+        s.start(0).press('#', 1000);
+        assert!(!s.g.is_finished() && s.failures().is_empty());
+        assert_eq!(
+            s.g.next_deadline(),
+            Some(ms(5000)),
+            "the timer is untouched"
+        );
+        s.press('1', 3000).down('#', 3500);
+        let r = s.result();
+        assert_eq!((r.keys.as_str(), r.reason), ("1", Reason::EndKey));
+        // Nor does it stop a nested prompt.
+        let mut s = Sim::new(GatherConfig {
+            prompt: true,
+            ..cfg
+        });
+        s.start(0).press('#', 300);
+        assert!(s.stops().is_empty());
+        assert!(Twilio {
+            timeout: 0,
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+
+    /// Plivo GetDigits: `retries` are retries after no input (default 1: two tries); an
+    /// invalid digit plays invalidDigitsSound and ends without a retry.
+    #[test]
+    fn plivo_retries_follow_no_input_and_invalid_digits_do_not_retry() {
+        let cfg = Plivo::default().config().unwrap();
+        assert_eq!(cfg.retries, 1);
+        let mut s = Sim::new(cfg);
+        s.start(0);
+        let r = s.run_out();
+        assert_eq!(
+            (r.reason, r.attempts, r.end),
+            (Reason::NoInput, 2, ms(10_000))
+        );
+        let cfg = Plivo {
+            valid_digits: "123".into(),
+            retries: 2,
+            invalid_digits_sound: true,
+            ..Default::default()
+        }
+        .config()
+        .unwrap();
+        let mut s = Sim::new(cfg);
+        s.start(0).press('1', 1000).down('9', 1500);
+        assert_eq!(s.failures(), vec![(1, Reason::Invalid, ms(1500))]);
+        assert_eq!(
+            s.prompts(),
+            vec![(1, PromptKind::InvalidFeedback, ms(1500))]
+        );
+        s.prompt_end(2500);
+        let r = s.result();
+        assert_eq!(
+            (r.reason, r.attempts, r.end, r.keys.as_str()),
+            (Reason::Invalid, 1, ms(2500), "1")
+        );
+        assert!(Plivo {
+            retries: 0,
+            ..Default::default()
+        }
+        .config()
+        .is_err());
+    }
+}
+
+/// Rule 4 across attempts: a key that failed the attempt and is still down holds the next
+/// attempt's first-key timer until it goes up.
+#[test]
+fn a_key_held_across_a_retry_holds_the_first_key_timer() {
+    let cfg = GatherConfig {
+        retries: 1,
+        ..secs_cfg(1)
+    };
+    let mut s = Sim::new(cfg.clone());
+    s.start(0).down('#', 300); // lone end key: attempt 1 fails (rule 6)
+    assert_eq!(s.failures(), vec![(1, Reason::NoInput, ms(300))]);
+    assert_eq!(s.g.next_deadline(), None, "# is still down");
+    s.up('#', 1300);
+    assert_eq!(s.g.next_deadline(), Some(ms(2300)));
+    // The same for an invalid key.
+    let mut s = Sim::new(GatherConfig {
+        valid_keys: KeySet::DIGITS,
+        ..cfg
+    });
+    s.start(0).press('1', 100).down('*', 300);
+    assert_eq!(s.failures(), vec![(1, Reason::Invalid, ms(300))]);
+    assert_eq!(s.g.next_deadline(), None);
+    s.up('*', 1500);
+    let r = s.run_out();
+    assert_eq!(
+        (r.reason, r.attempts, r.end),
+        (Reason::NoInput, 2, ms(2500))
+    );
 }

@@ -3,7 +3,7 @@
 //! * it always finishes once the inputs stop and time runs on (all timeouts are finite);
 //! * exactly one `Finished` action, nothing after it;
 //! * never more than `max_keys` keys (when set), never an end key in the result unless
-//!   `keep_end_key`, at most `retries + 1` attempts;
+//!   `keep_end_keys`, at most `retries + 1` attempts;
 //! * deterministic: replaying the same inputs gives the same actions.
 #![no_main]
 
@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use touchtone::gather::{
-    Action, Gather, GatherConfig, InputKinds, InvalidKeyPolicy, KeyEvent, KeySet,
-    PromptFailurePolicy, RetryOn, Validator,
+    Action, Gather, GatherConfig, InputKinds, InvalidKeyPolicy, KeyEvent, PromptFailurePolicy, RetryOn, Validator,
 };
-use touchtone::Key;
+use touchtone::{Key, KeySet};
 
 struct Bytes<'a>(&'a [u8]);
 impl Bytes<'_> {
@@ -56,7 +55,7 @@ fn config(b: &mut Bytes) -> GatherConfig {
             .without(if b.bit() { Key::Pound } else { Key::Star })
             .with(b.key())
             .without(if b.bit() { b.key() } else { Key::D }),
-        keep_end_key: b.bit(),
+        keep_end_keys: if b.bit() { KeySet::ALL } else { KeySet::EMPTY },
         end_key_required: b.bit(),
         first_key_timeout: b.ms(),
         inter_key_timeout: b.ms(),
@@ -230,12 +229,12 @@ fn check(cfg: &GatherConfig, actions: &[Action]) {
             .keys
             .chars()
             .filter(|&c| {
-                !(cfg.keep_end_key && Key::from_char(c).is_some_and(|k| cfg.end_keys.contains(k)))
+                !(Key::from_char(c).is_some_and(|k| cfg.keep_end_keys.contains(k) && cfg.end_keys.contains(k)))
             })
             .count();
         assert!(body <= cfg.max_keys as usize, "{cfg:?} {r:?}");
     }
-    if !cfg.keep_end_key {
+    if cfg.keep_end_keys.is_empty() {
         for c in r.keys.chars() {
             let k = Key::from_char(c).expect("result keys are keys");
             assert!(

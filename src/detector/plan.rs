@@ -6,9 +6,10 @@ use super::checks::Thresholds;
 use super::config::{DetectorConfig, DetectorConfigError};
 use super::ticks::{Resp, WINDOW_TICKS};
 use super::tracker::RESUME_MS;
-use crate::generator;
 use crate::goertzel::{Bank, TABLE_SCALE};
 use crate::key::ALL_FREQS;
+use crate::level;
+use crate::simd::{self, Avx2};
 use num_complex::Complex32;
 
 /// Tick duration: 4 ms, i.e. rate / 250 samples.
@@ -22,8 +23,7 @@ pub struct Plan {
     pub(super) bank: Bank,
     pub(super) tick_len: usize,
     /// Set when the CPU has AVX2: the per-tick analysis then runs compiled for it.
-    #[cfg(target_arch = "x86_64")]
-    pub(super) avx2: Option<super::avx2::Token>,
+    pub(super) avx2: Option<Avx2>,
     pub(super) rot: Rotations,
     pub(super) scale: Scales,
     pub(super) band: Band,
@@ -132,15 +132,14 @@ impl Plan {
             Complex32::new(w.cos() as f32, w.sin() as f32)
         };
         let rot = ALL_FREQS.map(|f| phasor(f, tick_len).conj());
-        let min_amp = generator::dbm0_to_peak(cfg.min_level_dbm0 as f64);
+        let min_amp = level::dbm0_to_peak(cfg.min_level_dbm0 as f64);
         // A tone of peak A gives |X| = A·N/2 (in sample units), times TABLE_SCALE.
         let x_to_amp = 2.0 / (n * TABLE_SCALE as f64);
         let min_x2 = (min_amp / x_to_amp).powi(2);
         let ms = |v: f32| (v as f64 * fs / 1000.0).round() as u64;
         Ok(Plan {
             tick_len,
-            #[cfg(target_arch = "x86_64")]
-            avx2: super::avx2::Token::detect(),
+            avx2: simd::features().avx2,
             rot: Rotations {
                 tick: rot,
                 two: rot.map(|r| r * r),

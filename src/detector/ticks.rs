@@ -6,13 +6,8 @@ use super::explain::Sink;
 use super::phasor::{log_powers, square};
 use super::Detector;
 use crate::goertzel::TickSums;
+use crate::simd::{self, Avx2};
 use num_complex::Complex32;
-
-/// Proof of AVX2 for [`band_energy_groups`] (none on other architectures).
-#[cfg(target_arch = "x86_64")]
-pub(super) type Avx2 = super::avx2::Token;
-#[cfg(not(target_arch = "x86_64"))]
-pub(super) type Avx2 = core::convert::Infallible;
 
 /// Ticks per analysis window.
 pub(super) const WINDOW_TICKS: usize = 4;
@@ -267,10 +262,7 @@ impl Detector {
     #[inline(never)]
     fn band_energy(&mut self, x: &[i16]) {
         let m = self.plan.band.group;
-        #[cfg(target_arch = "x86_64")]
         let fast = self.plan.avx2;
-        #[cfg(not(target_arch = "x86_64"))]
-        let fast = None;
         let (sum, n, e) =
             band_energy_groups(m, self.asm.group_sum, self.asm.group_len as usize, x, fast);
         self.asm.energy += e;
@@ -283,7 +275,7 @@ impl Detector {
 /// add (Σ group)² for each completed group of `m` samples; returns the new partial group and
 /// the sum added. Whole groups go through a constant-`m` loop; the result is the same integer
 /// as one sample at a time (`band_energy_reference`, tested). With `fast` (AVX2), whole
-/// groups of 1, 2, 3, 4 or 6 samples go through `band::whole_groups` (same integer).
+/// groups of 1, 2, 3, 4 or 6 samples go through [`simd::band_whole_groups`] (same integer).
 #[inline(always)]
 fn band_energy_groups(
     m: usize,
@@ -314,11 +306,7 @@ fn band_energy_m<const M: usize>(
     fast: Option<Avx2>,
 ) -> (i32, usize, u64) {
     band_energy_with(M, sum, n, x, |body| {
-        #[cfg(target_arch = "x86_64")]
-        let simd = fast.and_then(|t| super::band::whole_groups::<M>(t, body));
-        #[cfg(not(target_arch = "x86_64"))]
-        let simd: Option<u64> = fast.map(|t| match t {});
-        simd
+        fast.and_then(|t| simd::band_whole_groups::<M>(t, body))
     })
 }
 
@@ -387,14 +375,10 @@ mod tests {
 
     /// The ways `band_energy_groups` can run here: portable, and with AVX2 if the CPU has it.
     fn band_energy_paths() -> Vec<Option<Avx2>> {
-        #[allow(unused_mut)]
         let mut paths = vec![None];
-        #[cfg(target_arch = "x86_64")]
-        {
-            match super::super::avx2::Token::detect() {
-                Some(t) => paths.push(Some(t)),
-                None => eprintln!("no AVX2 on this CPU: only the portable band energy tested"),
-            }
+        match simd::features().avx2 {
+            Some(t) => paths.push(Some(t)),
+            None => eprintln!("skipped: no AVX2 here, only the portable band energy tested"),
         }
         paths
     }

@@ -1,110 +1,9 @@
-//! Settings of a gather: [`GatherConfig`], [`KeySet`], [`Validator`] and [`ConfigError`].
+//! Settings of a gather: [`GatherConfig`], [`Validator`] and [`GatherConfigError`].
 
-use crate::key::Key;
+use crate::key::{Key, KeySet};
 use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A set of keys (a 16-bit mask indexed by [`Key::event_code`]).
-///
-/// ```
-/// use touchtone::gather::KeySet;
-/// use touchtone::Key;
-/// let s: KeySet = "#*".parse().unwrap();
-/// assert!(s.contains(Key::Pound) && s.contains(Key::Star) && !s.contains(Key::K1));
-/// assert_eq!(s.to_string(), "*#");
-/// assert!(KeySet::EMPTY.is_empty());
-/// assert_eq!(KeySet::ALL.len(), 16);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct KeySet(u16);
-
-impl KeySet {
-    /// No key.
-    pub const EMPTY: KeySet = KeySet(0);
-    /// All sixteen keys.
-    pub const ALL: KeySet = KeySet(0xffff);
-    /// The twelve keys of a phone keypad, `0-9 * #`.
-    pub const KEYPAD: KeySet = KeySet(0x0fff);
-    /// The digits `0-9`.
-    pub const DIGITS: KeySet = KeySet(0x03ff);
-
-    /// The set holding only `key`.
-    pub const fn one(key: Key) -> KeySet {
-        KeySet(1 << (key as u8))
-    }
-
-    /// The keys of a string of key characters, e.g. `"#*"`.
-    ///
-    /// # Errors
-    /// The first character that is not a key.
-    pub fn from_chars(s: &str) -> Result<KeySet, crate::key::InvalidKeyChar> {
-        let mut set = KeySet::EMPTY;
-        for c in s.chars() {
-            set = set.with(Key::try_from(c)?);
-        }
-        Ok(set)
-    }
-
-    /// This set plus `key`.
-    #[must_use]
-    pub const fn with(self, key: Key) -> KeySet {
-        KeySet(self.0 | 1 << (key as u8))
-    }
-
-    /// This set without `key`.
-    #[must_use]
-    pub const fn without(self, key: Key) -> KeySet {
-        KeySet(self.0 & !(1 << (key as u8)))
-    }
-
-    /// Whether `key` is in the set.
-    pub const fn contains(self, key: Key) -> bool {
-        self.0 & (1 << (key as u8)) != 0
-    }
-
-    /// Whether the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Number of keys in the set.
-    pub const fn len(self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// Whether the two sets share a key.
-    pub const fn intersects(self, other: KeySet) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// The keys, in event-code order (`0-9 * # A-D`).
-    pub fn iter(self) -> impl Iterator<Item = Key> {
-        Key::ALL.into_iter().filter(move |k| self.contains(*k))
-    }
-}
-
-impl core::str::FromStr for KeySet {
-    type Err = crate::key::InvalidKeyChar;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        KeySet::from_chars(s)
-    }
-}
-
-impl fmt::Display for KeySet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for k in self.iter() {
-            write!(f, "{k}")?;
-        }
-        Ok(())
-    }
-}
-
-impl FromIterator<Key> for KeySet {
-    fn from_iter<I: IntoIterator<Item = Key>>(iter: I) -> Self {
-        iter.into_iter().fold(KeySet::EMPTY, KeySet::with)
-    }
-}
 
 /// A check of the whole input (FreeSWITCH `regexp`, Amazon Connect input validation): a
 /// function from the collected keys to "accept". Plug in any matcher, e.g. a `regex::Regex`.
@@ -138,6 +37,8 @@ impl fmt::Debug for Validator {
 
 /// What a key outside [`GatherConfig::valid_keys`] does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum InvalidKeyPolicy {
     /// The attempt fails with reason `invalid` (Plivo `validDigits`, VoiceXML nomatch).
     #[default]
@@ -148,6 +49,8 @@ pub enum InvalidKeyPolicy {
 
 /// What a failed prompt does ([`Gather::handle_prompt_failed`](super::Gather::handle_prompt_failed)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum PromptFailurePolicy {
     /// Collecting starts as if the prompt had finished (the default).
     #[default]
@@ -158,6 +61,8 @@ pub enum PromptFailurePolicy {
 
 /// Which failed attempts use a retry (when one remains).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct RetryOn {
     /// No key before the first-key timeout (or an end key alone). Default true.
     pub no_input: bool,
@@ -189,6 +94,8 @@ impl RetryOn {
 /// The kinds of input a request asks for. Only DTMF is collected by this library; a
 /// configuration without it is refused (speech recognition is outside this library).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct InputKinds {
     /// DTMF keys.
     pub dtmf: bool,
@@ -220,7 +127,13 @@ impl fmt::Display for InputKinds {
 /// specification): no key limit, end key `#`, 5 s timeouts, no retries, barge-in on.
 ///
 /// Build a machine with [`Gather::new`](super::Gather::new), which validates the settings.
+///
+/// In JSON (feature `json`) every field is optional (absent = default); timeouts are
+/// in milliseconds with a `_ms` suffix (`first_key_timeout_ms`, …), key sets are strings
+/// of keys (`"*#"`), and the `validator` is not written or read (a function).
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct GatherConfig {
     /// `maxNumKeys`: the gather finishes with `max_keys` when this many keys are collected;
     /// 0 = no limit. Default 0.
@@ -231,21 +144,43 @@ pub struct GatherConfig {
     pub min_keys: u32,
     /// `endKey`: the keys that end the input. Empty = none. Default `{#}`.
     pub end_keys: KeySet,
-    /// Keep the end key at the end of the result (FreeSWITCH `+`). Default false.
-    pub keep_end_key: bool,
-    /// The input only counts when ended by an end key (FreeSWITCH `=`): a timeout, or a
-    /// key beyond `max_keys`, fails the attempt as `invalid`. Default false.
+    /// End keys that are kept at the end of the result when they end the input
+    /// (FreeSWITCH `+`). Default none.
+    pub keep_end_keys: KeySet,
+    /// An end key pressed before any other key is ignored as if not pressed (no barge-in,
+    /// no effect on the timers), instead of counting as no input (rule 6). Default false
+    /// (Twilio sets it).
+    pub ignore_lone_end_key: bool,
+    /// The input only counts when ended by an end key (FreeSWITCH `=`): a timeout without
+    /// it fails the attempt as `invalid`, and so does reaching `max_keys` without it (at
+    /// once, at that key's down). Default false.
     pub end_key_required: bool,
     /// Time allowed for the first key, from the end of the prompt (or the attempt start
     /// when there is no prompt). Default 5 s.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "first_key_timeout_ms", with = "super::json_ms")
+    )]
     pub first_key_timeout: Duration,
     /// Time allowed after a key goes up for the next key to go down. Default 5 s.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "inter_key_timeout_ms", with = "super::json_ms")
+    )]
     pub inter_key_timeout: Duration,
     /// After `max_keys`, wait this long (from the last key's up) for an optional end key
     /// (VoiceXML `termtimeout`). 0 = finish at once. Default 0.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "term_timeout_ms", with = "super::json_ms")
+    )]
     pub term_timeout: Duration,
     /// Time from the start of the gather after which it finishes with `overall_timeout`,
     /// whatever it is doing (FreeSWITCH `abs_timeout`, Telnyx, Plivo GetInput). Default none.
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "overall_timeout_ms", with = "super::json_ms::option")
+    )]
     pub overall_timeout: Option<Duration>,
     /// An inter-key timeout with keys collected but no end key and fewer than `max_keys`
     /// fails (reason `timeout`, unsuccessful) instead of succeeding (Azure 8532). Default false.
@@ -256,6 +191,7 @@ pub struct GatherConfig {
     pub invalid_key: InvalidKeyPolicy,
     /// A check of the whole input, applied when an attempt would succeed; a rejected
     /// input fails the attempt as `invalid`. Default none.
+    #[cfg_attr(feature = "json", serde(skip))]
     pub validator: Option<Validator>,
     /// `retries`: extra attempts after the first. Default 0.
     pub retries: u32,
@@ -279,6 +215,11 @@ pub struct GatherConfig {
     /// Before a retry after `invalid` or `too_short`, play an invalid-input feedback prompt
     /// (FreeSWITCH `invalid_file`, Plivo `invalidDigitsSound`). Default false.
     pub invalid_feedback: bool,
+    /// The feedback prompts also play after the last failed attempt; the gather finishes
+    /// (unsuccessfully, with the attempt's reason) when that prompt ends. Keys during it
+    /// are not consumed. Default false (FreeSWITCH `invalid_file` and Plivo
+    /// `invalidDigitsSound` set it).
+    pub final_feedback: bool,
     /// A key that clears the entry collected so far and restarts the first-key timer
     /// (Amazon Connect `*`). Default none.
     pub cancel_key: Option<Key>,
@@ -296,7 +237,8 @@ impl Default for GatherConfig {
             max_keys: 0,
             min_keys: 1,
             end_keys: KeySet::one(Key::Pound),
-            keep_end_key: false,
+            keep_end_keys: KeySet::EMPTY,
+            ignore_lone_end_key: false,
             end_key_required: false,
             first_key_timeout: Duration::from_secs(5),
             inter_key_timeout: Duration::from_secs(5),
@@ -315,6 +257,7 @@ impl Default for GatherConfig {
             type_ahead_skips_prompt: true,
             no_input_feedback: false,
             invalid_feedback: false,
+            final_feedback: false,
             cancel_key: None,
             prompt_failure: PromptFailurePolicy::StartCollecting,
             report_keys: false,
@@ -339,19 +282,19 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 /// ```
 ///
 /// # Errors
-/// [`ConfigError::Timeout`] naming `field` when `secs` is negative, not finite or longer
+/// [`GatherConfigError::Timeout`] naming `field` when `secs` is negative, not finite or longer
 /// than [`MAX_TIMEOUT`].
-pub fn seconds(field: &'static str, secs: f64) -> Result<Duration, ConfigError> {
+pub fn seconds(field: &'static str, secs: f64) -> Result<Duration, GatherConfigError> {
     if secs.is_finite() && secs >= 0.0 && secs <= MAX_TIMEOUT.as_secs_f64() {
         Ok(Duration::from_secs_f64(secs))
     } else {
-        Err(ConfigError::Timeout { field, value: secs })
+        Err(GatherConfigError::Timeout { field, value: secs })
     }
 }
 
 /// A setting that cannot be right; each variant names the field and carries the value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ConfigError {
+pub enum GatherConfigError {
     /// `min_keys` is larger than a non-zero `max_keys`.
     MinAboveMax {
         /// `min_keys`.
@@ -379,6 +322,18 @@ pub enum ConfigError {
     EndKeyRequiredWithoutEndKey,
     /// The cancel key is also an end key.
     CancelKeyIsEndKey(Key),
+    /// A value outside the range a platform documents (e.g. Azure `interToneTimeout`
+    /// 1–60 s): field, value, the range.
+    Range {
+        /// The field.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// Smallest value accepted.
+        min: f64,
+        /// Largest value accepted.
+        max: f64,
+    },
     /// A count outside its range (e.g. a platform's `attempts` of 0): field, value.
     Count {
         /// The field.
@@ -388,45 +343,53 @@ pub enum ConfigError {
     },
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for GatherConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::MinAboveMax { min_keys, max_keys } => write!(
+            GatherConfigError::MinAboveMax { min_keys, max_keys } => write!(
                 f,
                 "min_keys {min_keys} is larger than max_keys (maxNumKeys) {max_keys}"
             ),
-            ConfigError::Timeout { field, value } => write!(
+            GatherConfigError::Timeout { field, value } => write!(
                 f,
                 "{field} {value} s must be a finite number of seconds from 0 to 86400"
             ),
-            ConfigError::Key { field, value } => write!(
+            GatherConfigError::Key { field, value } => write!(
                 f,
                 "{field} {value:?} is not a key (expected one of 0-9 * # A-D)"
             ),
-            ConfigError::InputWithoutDtmf(i) => write!(
+            GatherConfigError::InputWithoutDtmf(i) => write!(
                 f,
                 "input {:?} does not include dtmf (speech recognition is not supported)",
                 i.to_string()
             ),
-            ConfigError::EndKeyRequiredWithoutEndKey => {
+            GatherConfigError::EndKeyRequiredWithoutEndKey => {
                 f.write_str("end_key_required is set but end_keys is empty")
             }
-            ConfigError::CancelKeyIsEndKey(k) => {
+            GatherConfigError::CancelKeyIsEndKey(k) => {
                 write!(f, "cancel_key {k} is also an end key")
             }
-            ConfigError::Count { field, value } => write!(f, "{field} {value} is out of range"),
+            GatherConfigError::Range {
+                field,
+                value,
+                min,
+                max,
+            } => write!(f, "{field} {value} is out of range (from {min} to {max})"),
+            GatherConfigError::Count { field, value } => {
+                write!(f, "{field} {value} is out of range")
+            }
         }
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for GatherConfigError {}
 
 impl GatherConfig {
     /// Both the first-key and the inter-key timeout, in seconds (Bird `timeout`).
     ///
     /// # Errors
-    /// [`ConfigError::Timeout`] for a negative or non-finite value.
-    pub fn with_timeout_secs(mut self, secs: f64) -> Result<Self, ConfigError> {
+    /// [`GatherConfigError::Timeout`] for a negative or non-finite value.
+    pub fn with_timeout_secs(mut self, secs: f64) -> Result<Self, GatherConfigError> {
         let d = seconds("timeout", secs)?;
         self.first_key_timeout = d;
         self.inter_key_timeout = d;
@@ -436,10 +399,10 @@ impl GatherConfig {
     /// Check the settings (rule 12).
     ///
     /// # Errors
-    /// The first [`ConfigError`] found.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// The first [`GatherConfigError`] found.
+    pub fn validate(&self) -> Result<(), GatherConfigError> {
         if self.max_keys != 0 && self.min_keys > self.max_keys {
-            return Err(ConfigError::MinAboveMax {
+            return Err(GatherConfigError::MinAboveMax {
                 min_keys: self.min_keys,
                 max_keys: self.max_keys,
             });
@@ -452,7 +415,7 @@ impl GatherConfig {
         ] {
             if let Some(d) = d {
                 if d > MAX_TIMEOUT {
-                    return Err(ConfigError::Timeout {
+                    return Err(GatherConfigError::Timeout {
                         field,
                         value: d.as_secs_f64(),
                     });
@@ -460,20 +423,20 @@ impl GatherConfig {
             }
         }
         if self.retries > MAX_RETRIES {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "retries",
                 value: i64::from(self.retries),
             });
         }
         if !self.input.dtmf {
-            return Err(ConfigError::InputWithoutDtmf(self.input));
+            return Err(GatherConfigError::InputWithoutDtmf(self.input));
         }
         if self.end_key_required && self.end_keys.is_empty() {
-            return Err(ConfigError::EndKeyRequiredWithoutEndKey);
+            return Err(GatherConfigError::EndKeyRequiredWithoutEndKey);
         }
         if let Some(k) = self.cancel_key {
             if self.end_keys.contains(k) {
-                return Err(ConfigError::CancelKeyIsEndKey(k));
+                return Err(GatherConfigError::CancelKeyIsEndKey(k));
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! The sans-IO gather state machine.
 
-use super::config::{ConfigError, GatherConfig, InvalidKeyPolicy, PromptFailurePolicy};
+use super::config::{GatherConfig, GatherConfigError, InvalidKeyPolicy, PromptFailurePolicy};
 use crate::key::Key;
 use core::fmt;
 use std::collections::VecDeque;
@@ -11,17 +11,26 @@ use std::time::Duration;
 /// Times are the host's clock ([`Duration`] since an origin the host chooses, e.g. the
 /// start of the call's audio stream), and estimate the tone's true edges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyEvent {
     /// The key.
     pub key: Key,
-    /// When it went down.
+    /// When it went down (JSON: `down_ms`, milliseconds with fractions).
+    #[cfg_attr(feature = "json", serde(rename = "down_ms", with = "super::json_ms"))]
     pub down: Duration,
-    /// When it went up, if that is known yet.
+    /// When it went up, if that is known yet (JSON: `up_ms`).
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "up_ms", with = "super::json_ms::option", default)
+    )]
     pub up: Option<Duration>,
 }
 
-/// Why a gather (or an attempt) ended. [`Reason::as_str`] gives the specification's names.
+/// Why a gather (or an attempt) ended. [`Reason::as_str`] gives the specification's names
+/// (also its JSON form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum Reason {
     /// `max_keys`: `maxNumKeys` keys were collected.
     MaxKeys,
@@ -89,8 +98,11 @@ impl fmt::Display for Reason {
     }
 }
 
-/// Which prompt the host is asked to play.
+/// Which prompt the host is asked to play (JSON: `initial`, `retry`, `no_input_feedback`,
+/// `invalid_feedback`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]
 pub enum PromptKind {
     /// The prompt of the first attempt.
     Initial,
@@ -102,11 +114,13 @@ pub enum PromptKind {
     InvalidFeedback,
 }
 
-/// How a gather ended.
+/// How a gather ended. In JSON, times are `start_ms` / `end_ms` (milliseconds with
+/// fractions).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
 pub struct GatherResult {
     /// The keys collected in the last attempt (`0-9 * # A-D`); ends with the end key only
-    /// when [`GatherConfig::keep_end_key`] is set.
+    /// when that key is in [`GatherConfig::keep_end_keys`].
     pub keys: String,
     /// Why it ended.
     pub reason: Reason,
@@ -115,8 +129,10 @@ pub struct GatherResult {
     /// Attempts used (0 when it ended before starting).
     pub attempts: u32,
     /// When the gather started.
+    #[cfg_attr(feature = "json", serde(rename = "start_ms", with = "super::json_ms"))]
     pub start: Duration,
     /// When it ended.
+    #[cfg_attr(feature = "json", serde(rename = "end_ms", with = "super::json_ms"))]
     pub end: Duration,
     /// The collected keys of the last attempt with their times (the end key excluded).
     pub events: Vec<KeyEvent>,
@@ -131,8 +147,11 @@ impl GatherResult {
     }
 }
 
-/// What the machine asks the host to do.
+/// What the machine asks the host to do. In JSON, an object tagged by `action`
+/// (`play_prompt`, `stop_prompt`, `key`, `attempt_failed`, `finished`); instants as `at_ms`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(tag = "action", rename_all = "snake_case"))]
 pub enum Action {
     /// Start playing a prompt. Report its end with
     /// [`Gather::handle_prompt_finished`] (or [`Gather::handle_prompt_failed`]).
@@ -144,6 +163,7 @@ pub enum Action {
         /// Which prompt.
         kind: PromptKind,
         /// The instant it should start.
+        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "super::json_ms"))]
         at: Duration,
     },
     /// Stop the prompt that is playing (barge-in, or the gather ended).
@@ -151,6 +171,7 @@ pub enum Action {
         /// The prompt's id.
         id: u32,
         /// The instant.
+        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "super::json_ms"))]
         at: Duration,
     },
     /// A key was collected (only with [`GatherConfig::report_keys`]).
@@ -162,21 +183,34 @@ pub enum Action {
         /// Why.
         reason: Reason,
         /// When.
+        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "super::json_ms"))]
         at: Duration,
     },
     /// The gather ended.
     Finished(GatherResult),
 }
 
+/// What follows the prompt that is playing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum After {
+    /// Collecting, in the current attempt (the attempt's own prompt).
+    Collect,
+    /// This attempt starts (a feedback prompt before a retry).
+    Attempt(u32),
+    /// The gather finishes unsuccessfully with this reason (a feedback prompt after the
+    /// last failed attempt, [`GatherConfig::final_feedback`]).
+    Finish(Reason),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     /// Not started: keys given now are type-ahead.
     Idle,
-    /// A prompt plays. `next`: for a feedback prompt, the attempt that follows it.
+    /// A prompt plays; `after` says what follows it.
     Prompt {
         id: u32,
         kind: PromptKind,
-        next: Option<u32>,
+        after: After,
     },
     /// Collecting keys with the timers running (when no key is held).
     Collecting,
@@ -226,8 +260,8 @@ impl Gather {
     /// A machine for `cfg`, not started yet.
     ///
     /// # Errors
-    /// [`ConfigError`] naming the field and value that cannot be right (rule 12).
-    pub fn new(cfg: GatherConfig) -> Result<Gather, ConfigError> {
+    /// [`GatherConfigError`] naming the field and value that cannot be right (rule 12).
+    pub fn new(cfg: GatherConfig) -> Result<Gather, GatherConfigError> {
         cfg.validate()?;
         Ok(Gather {
             cfg,
@@ -367,12 +401,27 @@ impl Gather {
                     });
                 }
             }
-            Phase::Prompt { id, next, .. } => {
+            Phase::Prompt {
+                after: After::Finish(_),
+                ..
+            } => {
+                // The outcome is decided; the key is not consumed.
+                self.leftover.push(KeyEvent {
+                    key,
+                    down: t,
+                    up: None,
+                });
+            }
+            Phase::Prompt { id, after, .. } => {
+                if self.ignored(key) {
+                    // As if not pressed: no barge-in either.
+                    return;
+                }
                 if self.cfg.barge_in {
                     self.actions.push_back(Action::StopPrompt { id, at: p });
-                    match next {
-                        Some(n) => self.begin_attempt(n, p, true),
-                        None => {
+                    match after {
+                        After::Attempt(n) => self.begin_attempt(n, p, true),
+                        _ => {
                             self.phase = Phase::Collecting;
                             self.timer_base = p;
                             self.replay_pending(p);
@@ -388,7 +437,7 @@ impl Gather {
                         // The type-ahead failed the attempt and a retry prompt started.
                         _ => {}
                     }
-                } else if self.cfg.keep_keys_during_prompt && next.is_none() {
+                } else if self.cfg.keep_keys_during_prompt && after == After::Collect {
                     self.pending.push_back(KeyEvent {
                         key,
                         down: t,
@@ -447,6 +496,15 @@ impl Gather {
     /// `prompt_failed`. Ignored when no prompt plays.
     pub fn handle_prompt_failed(&mut self, t: Duration) {
         let p = self.advance(t, false);
+        if let Phase::Prompt {
+            after: After::Finish(reason),
+            ..
+        } = self.phase
+        {
+            self.phase = Phase::Collecting;
+            self.finish(reason, false, p);
+            return;
+        }
         if let Phase::Prompt { .. } = self.phase {
             match self.cfg.prompt_failure {
                 PromptFailurePolicy::StartCollecting => self.prompt_over(p),
@@ -471,7 +529,13 @@ impl Gather {
         if self.phase == Phase::Idle {
             self.start = p;
         }
-        if self.phase != Phase::Finished {
+        if let Phase::Prompt {
+            after: After::Finish(reason),
+            ..
+        } = self.phase
+        {
+            self.finish(reason, false, p);
+        } else if self.phase != Phase::Finished {
             self.finish(Reason::Cancelled, false, p);
         }
     }
@@ -484,10 +548,17 @@ impl Gather {
             self.start = p;
         }
         if self.phase != Phase::Finished {
+            let reason = match self.phase {
+                Phase::Prompt {
+                    after: After::Finish(r),
+                    ..
+                } => r,
+                _ => Reason::Hangup,
+            };
             if let Phase::Prompt { .. } = self.phase {
                 self.phase = Phase::Collecting;
             }
-            self.finish(Reason::Hangup, false, p);
+            self.finish(reason, false, p);
         }
     }
 
@@ -539,22 +610,40 @@ impl Gather {
     }
 
     fn prompt_over(&mut self, p: Duration) {
-        if let Phase::Prompt { next, .. } = self.phase {
-            match next {
-                Some(n) => self.begin_attempt(n, p, false),
-                None => {
+        if let Phase::Prompt { after, .. } = self.phase {
+            match after {
+                After::Attempt(n) => self.begin_attempt(n, p, false),
+                After::Collect => {
                     self.phase = Phase::Collecting;
                     self.timer_base = p;
                     self.replay_pending(p);
+                }
+                After::Finish(reason) => {
+                    // The feedback played to its end: nothing to stop.
+                    self.phase = Phase::Collecting;
+                    self.finish(reason, false, p);
                 }
             }
         }
     }
 
-    fn play(&mut self, kind: PromptKind, attempt: u32, next: Option<u32>, at: Duration) {
+    /// A key that counts as not pressed: outside `valid_keys` with
+    /// [`InvalidKeyPolicy::Ignore`] (not an end or cancel key), or an end key before any
+    /// key with [`GatherConfig::ignore_lone_end_key`].
+    fn ignored(&self, key: Key) -> bool {
+        let c = &self.cfg;
+        if c.end_keys.contains(key) {
+            return c.ignore_lone_end_key && self.events.is_empty();
+        }
+        Some(key) != c.cancel_key
+            && !c.valid_keys.contains(key)
+            && c.invalid_key == InvalidKeyPolicy::Ignore
+    }
+
+    fn play(&mut self, kind: PromptKind, attempt: u32, after: After, at: Duration) {
         self.prompt_seq += 1;
         let id = self.prompt_seq;
-        self.phase = Phase::Prompt { id, kind, next };
+        self.phase = Phase::Prompt { id, kind, after };
         self.actions.push_back(Action::PlayPrompt {
             id,
             attempt,
@@ -564,10 +653,11 @@ impl Gather {
     }
 
     /// Begin attempt `n` at `t`; `skip_prompt` when a barge-in on a feedback prompt starts it.
+    /// Keys still held from the attempt before stay held: no timer runs until they go up
+    /// (rule 4).
     fn begin_attempt(&mut self, n: u32, t: Duration, skip_prompt: bool) {
         self.attempt = n;
         self.events.clear();
-        self.held.clear();
         self.timer_base = t;
         let kind = if n == 1 {
             PromptKind::Initial
@@ -587,12 +677,12 @@ impl Gather {
                 && !skip_prompt
             {
                 // Incomplete type-ahead and a protected prompt: play it, keep the keys.
-                self.play(kind, n, None, t);
+                self.play(kind, n, After::Collect, t);
             }
             return;
         }
         if self.cfg.prompt && !skip_prompt {
-            self.play(kind, n, None, t);
+            self.play(kind, n, After::Collect, t);
         } else {
             self.phase = Phase::Collecting;
             self.replay_pending(t);
@@ -657,6 +747,9 @@ impl Gather {
             }
             return;
         }
+        if self.ignored(key) {
+            return; // as if not pressed (not held either)
+        }
         let n = self.events.len();
         if Some(key) == self.cfg.cancel_key {
             self.held.push(key);
@@ -675,16 +768,11 @@ impl Gather {
             return;
         }
         let max = self.cfg.max_keys as usize;
-        if max != 0 && n >= max {
-            // Only reachable with end_key_required: a key beyond maxNumKeys.
-            self.fail_attempt(Reason::Invalid, p);
-            return;
-        }
         if !self.cfg.valid_keys.contains(key) {
-            match self.cfg.invalid_key {
-                InvalidKeyPolicy::Ignore => {}
-                InvalidKeyPolicy::Fail => self.fail_attempt(Reason::Invalid, p),
-            }
+            // InvalidKeyPolicy::Fail (Ignore returned above). The key is held: no timer
+            // of the next attempt runs until it goes up.
+            self.held.push(key);
+            self.fail_attempt(Reason::Invalid, p);
             return;
         }
         self.held.push(key);
@@ -692,7 +780,10 @@ impl Gather {
         if self.cfg.report_keys {
             self.actions.push_back(Action::Key(ev));
         }
-        if max != 0 && self.events.len() == max && !self.cfg.end_key_required {
+        if max != 0 && self.events.len() == max && self.cfg.end_key_required {
+            // FreeSWITCH `=`: the buffer is full and no terminator came: the try fails.
+            self.fail_attempt(Reason::Invalid, p);
+        } else if max != 0 && self.events.len() == max {
             if self.cfg.term_timeout > Duration::ZERO && !self.cfg.end_keys.is_empty() {
                 self.phase = Phase::TermWait;
             } else {
@@ -724,7 +815,7 @@ impl Gather {
 
     fn keys_string(&self, end: Option<Key>) -> String {
         let mut s: String = self.events.iter().map(|e| e.key.to_char()).collect();
-        if let (Some(k), true) = (end, self.cfg.keep_end_key) {
+        if let Some(k) = end.filter(|&k| self.cfg.keep_end_keys.contains(k)) {
             s.push(k.to_char());
         }
         s
@@ -754,14 +845,25 @@ impl Gather {
             };
             let next = self.attempt + 1;
             match feedback {
-                Some(kind) => {
-                    self.held.clear();
-                    self.play(kind, self.attempt, Some(next), p);
-                }
+                Some(kind) => self.play(kind, self.attempt, After::Attempt(next), p),
                 None => self.begin_attempt(next, p, false),
             }
         } else {
-            self.finish(reason, false, p);
+            let feedback = match reason {
+                _ if !self.cfg.final_feedback => None,
+                Reason::NoInput if self.cfg.no_input_feedback => Some(PromptKind::NoInputFeedback),
+                Reason::TooShort | Reason::Invalid if self.cfg.invalid_feedback => {
+                    Some(PromptKind::InvalidFeedback)
+                }
+                _ => None,
+            };
+            match feedback {
+                Some(kind) => {
+                    self.pending.clear();
+                    self.play(kind, self.attempt, After::Finish(reason), p);
+                }
+                None => self.finish(reason, false, p),
+            }
         }
     }
 

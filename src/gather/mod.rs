@@ -54,27 +54,83 @@
 //! // The key up after the end is not consumed; a key pressed now is left over.
 //! g.handle_key_down(Key::Pound, ms(10_500));
 //! assert_eq!(g.leftover()[0].key, Key::Pound);
-//! # Ok::<(), touchtone::gather::ConfigError>(())
+//! # Ok::<(), touchtone::gather::GatherConfigError>(())
 //! ```
 //!
-//! With audio instead of key events, [`Driver`] runs the crate's detector in front of the
-//! machine (one [`Driver::process`] call per frame); [`run_over_recording`] does a whole
-//! recording, as `examples/gather` does.
+//! For a media loop, [`Driver`] runs the crate's detector in front of the machine (one
+//! [`Driver::process`] call per frame of `i16`, `f32`, μ-law or A-law) and takes key
+//! reports from any other source ([`KeySource`]: RFC 4733, SIP INFO, …) on the same time
+//! axis, merging the same press heard several ways into one ([`MergePolicy`]). Its clock
+//! moves with the audio or with [`Driver::advance_to`] (deadlines fire during silence
+//! suppression or hold); [`Driver::next_gather`] chains gathers without losing type-ahead;
+//! continuous recognition reports every press with a sequence number.
+//! [`run_over_recording`] and [`run_over_recording_with_keys`] do a whole recording, as
+//! `touchtone gather` does ([`run_gathers_over_recording_with_keys`]: several gathers back
+//! to back).
 //!
 //! # Platforms
 //!
 //! [`presets`] has one struct per platform, with the platform's parameter names and
-//! defaults; `config()` maps them onto [`GatherConfig`]:
+//! defaults; `config()` maps them onto [`GatherConfig`]. The table gives every parameter,
+//! the setting it becomes, and the document it was taken from. "Issue 11" marks a detail
+//! taken from the project's issue 11 (its reading of the platform's documentation or
+//! source) that was not re-read against the platform's own text when it was written
+//! here.
 //!
-//! | platform | preset | platform parameter → setting |
-//! |---|---|---|
-//! | Bird Gather DTMF | [`presets::Bird`], [`bird::BirdRequest`] | `maxNumKeys` → `max_keys`; `endKey` → `end_keys`; `timeout` → first- and inter-key timeouts; `retries` → `retries`; `playback`/`say` → `prompt` |
-//! | Azure Recognize (DTMF) | [`presets::Azure`] | `maxTonesToCollect` → `max_keys`; `stopTones` → `end_keys`; `initialSilenceTimeout` → `first_key_timeout`; `interToneTimeout` → `inter_key_timeout`; `interruptPrompt` → `barge_in`; partial input at timeout fails (8532); prompt failure fails (8511) |
-//! | Twilio `<Gather>` | [`presets::Twilio`] | `numDigits` → `max_keys`; `finishOnKey` → `end_keys`; `timeout` → both timeouts; nested `<Say>`/`<Play>` → `prompt` |
-//! | Plivo `<GetDigits>` | [`presets::Plivo`] | `numDigits` → `max_keys`; `timeout` → `first_key_timeout`; `digitTimeout` → `inter_key_timeout`; `finishOnKey` → `end_keys`; `retries` (tries) → `retries` + 1; `validDigits` → `valid_keys`; `invalidDigitsSound` → `invalid_feedback` |
-//! | FreeSWITCH `play_and_get_digits` | [`presets::FreeSwitch`] | `min`/`max` → `min_keys`/`max_keys`; `tries` → `retries` + 1; `timeout` → `first_key_timeout`; `digit_timeout` → `inter_key_timeout`; `terminators` → `end_keys` (`=` → `end_key_required`, `+` → `keep_end_key`); `invalid_file` → feedback; `regexp` → `validator`; `abs_timeout` → `overall_timeout` |
-//! | Asterisk `Read()` | [`presets::Asterisk`] | `maxdigits` → `max_keys`; option `t()` → `end_keys`; `attempts` → `retries` + 1, no input only; `timeout` → both timeouts |
-//! | VoiceXML `<field>` | [`presets::VoiceXml`] | `minlength`/`maxlength` → `min_keys`/`max_keys`; `termchar` → `end_keys`; `termtimeout` → `term_timeout`; `timeout` → `first_key_timeout`; `interdigittimeout` → `inter_key_timeout`; `bargein="false"` → keys kept for after the prompt |
+//! | platform | parameter (default) | touchtone setting | source document |
+//! |---|---|---|---|
+//! | Bird | `maxNumKeys` (0 = no limit) | `max_keys` | docs.bird.com, Voice API › Gather (OpenAPI `Gather`) |
+//! | Bird | `endKey` (`#`; `0-9 * #`) | `end_keys` | same |
+//! | Bird | `timeout` (5 s; 0 = default) | `first_key_timeout`, `inter_key_timeout` | same; `0` = default: project specification |
+//! | Bird | `retries` (0) | `retries` | same |
+//! | Bird | `input` (`dtmf`; `speech`, `dtmf speech`) | `input` (without `dtmf` refused) | same |
+//! | Bird | `playback`, `say` | `prompt` (`bird::BirdRequest::prompt`) | same (`Play`, `Say` schemas) |
+//! | Azure | `maxTonesToCollect` (1; ≥ 1) | `max_keys` | learn.microsoft.com, "Gather user input with Recognize action" (technical specifications) |
+//! | Azure | `stopTones` (none) | `end_keys` | same; `CallMediaRecognizeDtmfOptions` |
+//! | Azure | `initialSilenceTimeout` (5 s; 0–300 s) | `first_key_timeout` (8510 on expiry) | same |
+//! | Azure | `interToneTimeout` (2 s; 1–60 s) | `inter_key_timeout`; `partial_timeout_fails` (8532) | same |
+//! | Azure | `interruptPrompt` (true) | `barge_in` | same ("InterruptPrompt, Bool, True") |
+//! | Azure | `playPrompt` | `prompt`; `prompt_failure` = `Fail` (8511) | same (event codes table) |
+//! | Twilio | `numDigits` (unlimited) | `max_keys` | twilio.com/docs/voice/twiml/gather (attribute table) |
+//! | Twilio | `finishOnKey` (`#`; one of `0-9 # *` or empty) | `end_keys`; a lone one ignored: `ignore_lone_end_key` | same; the lone key: issue 11 (the older reference said it falls through like no input) |
+//! | Twilio | `timeout` (5; positive integer) | both timeouts | same |
+//! | Twilio | nested `<Say>`/`<Play>` | `prompt`, `barge_in` | same |
+//! | Plivo | `numDigits` (99) | `max_keys` | plivo.com/docs/voice/xml/getdigits |
+//! | Plivo | `timeout` (5 s) / `digitTimeout` (2 s) | `first_key_timeout` / `inter_key_timeout` | same |
+//! | Plivo | `finishOnKey` (`#`; empty or `none`) | `end_keys` | same |
+//! | Plivo | `retries` (1; ≥ 1) | `retries`, `retry_on` = no input only | same ("retries the user is allowed … if digits are not received within … timeout") |
+//! | Plivo | `validDigits` (`1234567890*#`) | `valid_keys`, `invalid_key` = `Fail` (no retry) | same |
+//! | Plivo | `invalidDigitsSound` | `invalid_feedback`, `final_feedback` | same |
+//! | FreeSWITCH | `min` / `max` (max < min raised to min) | `min_keys` / `max_keys` | developer.signalwire.com, mod_dptools: play_and_get_digits; raising: issue 11 |
+//! | FreeSWITCH | `tries` | `retries` + 1 (every failure) | same |
+//! | FreeSWITCH | `timeout` / `digit_timeout` (ms) | `first_key_timeout` / `inter_key_timeout` | same |
+//! | FreeSWITCH | `terminators`: `=` prefix | `end_key_required` (fails at `max` digits at once) | same; failing at `max`: issue 11 |
+//! | FreeSWITCH | `terminators`: `+` before a key | `keep_end_keys` (that key only) | issue 11; `x` prefix accepted without effect (meaning not verified) |
+//! | FreeSWITCH | `invalid_file` | `invalid_feedback`, `no_input_feedback`, `final_feedback` | same; after the last try: issue 11 |
+//! | FreeSWITCH | `regexp` | `validator` | same |
+//! | FreeSWITCH | `abs_timeout` (session `getDigits`) | `overall_timeout` | FreeSWITCH session API docs |
+//! | Asterisk | `maxdigits` (0 = none; ≤ 255) | `max_keys` | docs.asterisk.org, Dialplan Applications › Read |
+//! | Asterisk | option `t(...)` (`#`) | `end_keys` | same |
+//! | Asterisk | `attempts` | `retries` + 1, `retry_on` = no input only | same |
+//! | Asterisk | `timeout` (> 0: both) | both timeouts | same |
+//! | Asterisk | `timeout` 0: `TIMEOUT(response)` (10 s) / `TIMEOUT(digit)` (5 s) | `first_key_timeout` / `inter_key_timeout` | docs.asterisk.org, Dialplan Functions › TIMEOUT; 10 s / 5 s: issue 11 |
+//! | VoiceXML | grammar `minlength` / `maxlength` | `min_keys` / `max_keys` | W3C VoiceXML 2.0 (builtin `digits` grammar, Appendix P) |
+//! | VoiceXML | `termchar` (`#`) / `termtimeout` (0 s) | `end_keys` / `term_timeout` | W3C VoiceXML 2.0 §6.3 (DTMF properties) |
+//! | VoiceXML | `timeout` / `interdigittimeout` (platform; 5 s / 3 s here) | `first_key_timeout` / `inter_key_timeout` | same |
+//! | VoiceXML | `bargein` (true) | `barge_in`; `false`: keys during the prompt discarded | W3C VoiceXML 2.0 §4.1.5, §4.1.8; Nuance Voice Platform, "Using DTMF in Voice Platform" (buffer flushed at the end of a non-barge-in prompt) |
+//!
+//! Bird's and Azure's own JSON (features `bird` and `azure`, on by default): `gather::bird`
+//! reads Bird request bodies and writes Bird's responses; `gather::azure` reads Azure
+//! Recognize request bodies and writes Azure's event payloads. Feature `json` gives the
+//! gather's types (results, actions, key events, reasons, configurations) serde
+//! `Serialize` and `Deserialize`: times in milliseconds (`end_ms`, `at_ms`,
+//! `first_key_timeout_ms`, …), keys and key sets as strings, reasons in snake_case.
+//!
+//! ## Ties and the detector
+//!
+//! Rule 8 is decided on the tone's true timing as far as the detector can tell it:
+//! [`Driver`] takes a key down estimated within [`DEFAULT_TIE_MARGIN`] (the detector's
+//! documented edge accuracy) after a deadline as on time.
 //!
 //! # Choices where the specification is silent
 //!
@@ -82,8 +138,14 @@
 //!   last key's up; an end key within it finishes with `end_key`; its expiry gives
 //!   `term_timeout` (success); any other key finishes at once with `max_keys` and is
 //!   left over.
-//! * **`end_key_required`**: reaching `max_keys` waits (inter-key timeout) for the end
-//!   key; a timeout without it, or a key beyond `max_keys`, fails the attempt `invalid`.
+//! * **`end_key_required`**: reaching `max_keys` without the end key fails the attempt
+//!   `invalid` at once (FreeSWITCH: the digit buffer is full); so does a timeout without it.
+//! * **Held keys across attempts**: a key that failed an attempt (a lone end key, an
+//!   invalid key) and is still down holds the next attempt's timers until it goes up
+//!   (rule 4).
+//! * **Ignored keys** (outside `valid_keys` with [`InvalidKeyPolicy::Ignore`], a lone end
+//!   key with [`GatherConfig::ignore_lone_end_key`]) are as if not pressed: no barge-in,
+//!   no timer effect.
 //! * **`partial_timeout_fails`**: the attempt fails with reason `timeout` (unsuccessful);
 //!   `timeout` failures are not retried.
 //! * **`overall_timeout`** counts from the gather's start across all attempts and prompts
@@ -93,9 +155,11 @@
 //!   on no prompt plays either (the caller already "barged in"); with barge-in off the
 //!   prompt plays and collection continues after it. When a type-ahead key fails an
 //!   attempt, the rest of the type-ahead is dropped with that attempt.
-//! * **Feedback prompts** play only before a retry (not before a final failure); a key
-//!   during a feedback prompt (barge-in on) stops it and starts the next attempt without
-//!   its prompt, collecting that key.
+//! * **Feedback prompts** play before a retry, and after the last failed attempt only with
+//!   [`GatherConfig::final_feedback`] (the gather then finishes when that prompt ends, and
+//!   keys during it are not consumed). A key during a feedback prompt before a retry
+//!   (barge-in on) stops it and starts the next attempt without its prompt, collecting
+//!   that key.
 //! * **Cancel key**: clears the attempt's keys; the first-key timer restarts at its up.
 //! * **`min_keys` 0**: an end key alone is an empty success; a first-key timeout is
 //!   still `no_input`.
@@ -134,7 +198,7 @@
 //!     than `min_keys` keys fails the attempt as `too_short`.
 //! 11. A key that goes down exactly when the prompt ends is not a barge-in (give the
 //!     prompt event first at equal times; [`Driver`] does).
-//! 12. Settings that cannot be right are refused by [`Gather::new`] with a [`ConfigError`]
+//! 12. Settings that cannot be right are refused by [`Gather::new`] with a [`GatherConfigError`]
 //!     naming the field and the value.
 //!
 //! # Result reasons
@@ -153,18 +217,26 @@
 //! | `hangup` | no | [`Gather::handle_hangup`] |
 //! | `prompt_failed` | no | the prompt failed with [`PromptFailurePolicy::Fail`] |
 
+#[cfg(feature = "azure")]
+pub mod azure;
 #[cfg(feature = "bird")]
 pub mod bird;
 mod config;
 mod driver;
+mod keys;
 mod machine;
 pub mod presets;
 
 pub use config::{
-    seconds, ConfigError, GatherConfig, InputKinds, InvalidKeyPolicy, KeySet, PromptFailurePolicy,
+    seconds, GatherConfig, GatherConfigError, InputKinds, InvalidKeyPolicy, PromptFailurePolicy,
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
-pub use driver::{run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY};
+pub use driver::{
+    run_gathers_over_recording, run_gathers_over_recording_with_keys, run_over_recording,
+    run_over_recording_with_keys, ContinuousEvent, Driver, RecordingOptions, DEFAULT_LATENCY,
+    DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN, QUEUE_CAPACITY,
+};
+pub use keys::{KeyReport, KeySource, MergePolicy};
 pub use machine::{Action, Gather, GatherResult, KeyEvent, PromptKind, Reason};
 
 use std::time::Duration;
@@ -186,4 +258,52 @@ pub fn samples_to_time(samples: u64, sample_rate: u32) -> Duration {
     let rate = u64::from(sample_rate);
     let nanos = (samples % rate) * 1_000_000_000 / rate;
     Duration::new(samples / rate, nanos as u32)
+}
+
+/// Durations in JSON as milliseconds (fractions allowed: `1500`, `0.125`).
+#[cfg(feature = "json")]
+mod json_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub(super) fn from_ms<E: serde::de::Error>(ms: f64) -> Result<Duration, E> {
+        // Up to about 584 years (what a Duration built from f64 seconds holds safely).
+        if ms.is_finite() && (0.0..=1.8e13).contains(&ms) {
+            // Rounded to the nanosecond: 1500.25 reads back as exactly 1 500 250 µs.
+            Ok(Duration::from_nanos((ms * 1e6).round() as u64))
+        } else {
+            Err(E::custom(format!(
+                "{ms} is not a non-negative, finite number of milliseconds"
+            )))
+        }
+    }
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        if d.subsec_nanos() % 1_000_000 == 0 {
+            s.serialize_u64(d.as_millis() as u64)
+        } else {
+            // Whole ms plus the fraction, so 1 500 250 µs writes as exactly 1500.25.
+            let ms = d.as_millis() as f64 + f64::from(d.subsec_nanos() % 1_000_000) / 1e6;
+            s.serialize_f64(ms)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        from_ms(f64::deserialize(d)?)
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => super::serialize(d, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+            Option::<f64>::deserialize(d)?.map(from_ms).transpose()
+        }
+    }
 }

@@ -3,7 +3,9 @@
 //! Each struct has the platform's parameters (snake_case of the platform's names) with the
 //! platform's documented defaults in `Default`, and `config()` maps them onto a
 //! [`GatherConfig`]. Timeouts are in the platform's own units (seconds or milliseconds).
-//! The documentation each mapping relied on is cited on the struct.
+//! The documentation each mapping relied on is cited on the struct. With feature `json`
+//! the structs are serde `Serialize`/`Deserialize` (field names as here, absent fields
+//! default).
 //!
 //! ```
 //! use touchtone::gather::presets::{Twilio, Asterisk};
@@ -15,19 +17,39 @@
 //! ```
 
 use super::config::{
-    seconds, ConfigError, GatherConfig, InvalidKeyPolicy, KeySet, PromptFailurePolicy, RetryOn,
+    seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy, PromptFailurePolicy, RetryOn,
 };
+use crate::key::KeySet;
 use std::time::Duration;
 
-fn keys(field: &'static str, s: &str) -> Result<KeySet, ConfigError> {
-    KeySet::from_chars(s).map_err(|_| ConfigError::Key {
+fn keys(field: &'static str, s: &str) -> Result<KeySet, GatherConfigError> {
+    KeySet::from_chars(s).map_err(|_| GatherConfigError::Key {
         field,
         value: s.to_string(),
     })
 }
 
-fn millis(field: &'static str, ms: u64) -> Result<Duration, ConfigError> {
+fn millis(field: &'static str, ms: u64) -> Result<Duration, GatherConfigError> {
     seconds(field, ms as f64 / 1000.0)
+}
+
+/// Seconds within a platform's documented range.
+fn seconds_in(
+    field: &'static str,
+    secs: f64,
+    min: f64,
+    max: f64,
+) -> Result<Duration, GatherConfigError> {
+    if secs.is_finite() && (min..=max).contains(&secs) {
+        seconds(field, secs)
+    } else {
+        Err(GatherConfigError::Range {
+            field,
+            value: secs,
+            min,
+            max,
+        })
+    }
 }
 
 /// Bird Channels "Gather DTMF from a call": `maxNumKeys`, `endKey`, `timeout`, `retries`.
@@ -37,6 +59,8 @@ fn millis(field: &'static str, ms: u64) -> Result<Duration, ConfigError> {
 /// `endKey` (enum of `0-9 * #`), `timeout`, `retries`, `input`, `speechLocale`, `playback`,
 /// `say`), and the behaviour rules of the specification (`#`, 5 s, no retries).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Bird {
     /// `maxNumKeys`: 0 = no limit. Default 0.
     pub max_num_keys: u32,
@@ -66,11 +90,11 @@ impl Bird {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for an `endKey` outside `0-9 * #` or a bad `timeout`.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for an `endKey` outside `0-9 * #` or a bad `timeout`.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         let end = keys("endKey", &self.end_key.to_string())?;
         if !KeySet::KEYPAD.intersects(end) {
-            return Err(ConfigError::Key {
+            return Err(GatherConfigError::Key {
                 field: "endKey",
                 value: self.end_key.to_string(),
             });
@@ -91,17 +115,22 @@ impl Bird {
 /// Azure Communication Services Call Automation "Recognize" with DTMF input
 /// (`CallMediaRecognizeDtmfOptions`).
 ///
-/// Defining behaviour: separate `initialSilenceTimeout` (5 s) and `interToneTimeout` (2 s);
-/// `stopTones` end the input (none by default); an inter-tone timeout before
-/// `maxTonesToCollect` is a failure (result code 8532, "inter-digit silence timeout
-/// reached"); initial silence is 8510 (`no_input`); a prompt that fails to play fails the
-/// action (8511). No retries. Barge-in follows `interruptPrompt` (default false).
+/// Defining behaviour: separate `initialSilenceTimeout` (5 s, 0–300 s) and
+/// `interToneTimeout` (2 s, 1–60 s); `stopTones` end the input (none by default); an
+/// inter-tone timeout before `maxTonesToCollect` is a failure (result code 8532,
+/// "inter-digit silence timeout reached"); initial silence is 8510 (`no_input`); a prompt
+/// that fails to play fails the action (8511). No retries. Barge-in follows
+/// `interruptPrompt`, default true. Values outside Azure's ranges are refused
+/// ([`GatherConfigError::Range`]).
 ///
-/// Source: learn.microsoft.com, "Gather user input with Recognize action" (InterToneTimeout
-/// default 2 s, min 1, max 60; InitialSilenceTimeout default 5 s) and the
-/// `CallMediaRecognizeDtmfOptions` API pages (maxTonesToCollect, stopDtmfTones,
-/// interruptPrompt).
+/// Source: learn.microsoft.com, "Gather user input with Recognize action" (technical
+/// specifications table: InterToneTimeout default 2 s, min 1 s, max 60 s;
+/// InitialSilenceTimeout default 5 s, min 0, max 300 s; MaxTonesToCollect at least 1;
+/// InterruptPrompt Bool, default True) and the `CallMediaRecognizeDtmfOptions` API pages
+/// (maxTonesToCollect, stopDtmfTones, interruptPrompt).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Azure {
     /// `maxTonesToCollect` (required, at least 1). Default 1.
     pub max_tones_to_collect: u32,
@@ -111,7 +140,7 @@ pub struct Azure {
     pub inter_tone_timeout: f64,
     /// `stopTones` / `stopDtmfTones`, as key characters. Default none.
     pub stop_tones: String,
-    /// `interruptPrompt`. Default false.
+    /// `interruptPrompt`: a key stops the prompt. Default true.
     pub interrupt_prompt: bool,
     /// `playPrompt` given. Default false.
     pub play_prompt: bool,
@@ -124,7 +153,7 @@ impl Default for Azure {
             initial_silence_timeout: 5.0,
             inter_tone_timeout: 2.0,
             stop_tones: String::new(),
-            interrupt_prompt: false,
+            interrupt_prompt: true,
             play_prompt: false,
         }
     }
@@ -134,10 +163,11 @@ impl Azure {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `maxTonesToCollect` 0, a bad timeout or stop tone.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `maxTonesToCollect` 0, a timeout outside Azure's range
+    /// (`initialSilenceTimeout` 0–300 s, `interToneTimeout` 1–60 s), a bad stop tone.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.max_tones_to_collect == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "maxTonesToCollect",
                 value: 0,
             });
@@ -145,8 +175,13 @@ impl Azure {
         let cfg = GatherConfig {
             max_keys: self.max_tones_to_collect,
             end_keys: keys("stopTones", &self.stop_tones)?,
-            first_key_timeout: seconds("initialSilenceTimeout", self.initial_silence_timeout)?,
-            inter_key_timeout: seconds("interToneTimeout", self.inter_tone_timeout)?,
+            first_key_timeout: seconds_in(
+                "initialSilenceTimeout",
+                self.initial_silence_timeout,
+                0.0,
+                300.0,
+            )?,
+            inter_key_timeout: seconds_in("interToneTimeout", self.inter_tone_timeout, 1.0, 60.0)?,
             partial_timeout_fails: true,
             prompt: self.play_prompt,
             barge_in: self.interrupt_prompt,
@@ -160,22 +195,30 @@ impl Azure {
 
 /// Twilio TwiML `<Gather>` (DTMF input).
 ///
-/// Defining behaviour: one `timeout` (default 5 s) for the first digit after nested
-/// `<Say>`/`<Play>` finish and between digits; `finishOnKey` `#` (empty string = none);
-/// `numDigits` unlimited; nested prompts are interrupted by a key; no retries (the
-/// document continues with the next verb).
+/// Defining behaviour: one `timeout` (a positive integer of seconds, default 5) for the
+/// first digit after nested `<Say>`/`<Play>` finish and between digits; `finishOnKey` `#`
+/// (empty string = none); `numDigits` unlimited; nested prompts are interrupted by a key;
+/// no retries (the document continues with the next verb). A `finishOnKey` pressed before
+/// any digit does not end the `<Gather>`: it is ignored as if not pressed
+/// ([`GatherConfig::ignore_lone_end_key`]; it does not stop the prompt either).
 ///
-/// Source: twilio.com/docs/voice/twiml/gather (attribute table: finishOnKey default `#`,
-/// numDigits default unlimited, timeout default 5, input default dtmf).
-/// Not modelled: Twilio reports a lone `#` as `Digits=#`; here it is `no_input` (rule 6).
+/// Source: twilio.com/docs/voice/twiml/gather (attribute table: finishOnKey `0-9`, `#`,
+/// `*` or the empty string, default `#`; numDigits positive integer, default unlimited;
+/// timeout positive integer, default 5; input default dtmf). The lone `finishOnKey`
+/// follows the current reference as issue 11 reads it; it was not re-read here. Twilio's
+/// older reference (api/twiml/gather, 2008–2017) said the opposite: a lone finishOnKey
+/// fell through to the next verb like a timeout (rule 6, `no_input`); to get that, clear
+/// `ignore_lone_end_key`.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Twilio {
     /// `numDigits`: 0 = unlimited. Default 0.
     pub num_digits: u32,
     /// `finishOnKey`: one key, or empty for none. Default `#`.
     pub finish_on_key: String,
-    /// `timeout`, seconds. Default 5.
-    pub timeout: f64,
+    /// `timeout`, whole seconds, at least 1. Default 5.
+    pub timeout: u32,
     /// Nested `<Say>`/`<Play>` present. Default false.
     pub nested_prompt: bool,
 }
@@ -185,7 +228,7 @@ impl Default for Twilio {
         Twilio {
             num_digits: 0,
             finish_on_key: "#".into(),
-            timeout: 5.0,
+            timeout: 5,
             nested_prompt: false,
         }
     }
@@ -195,23 +238,30 @@ impl Twilio {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for a `finishOnKey` that is not one of `0-9 * #` or empty, or a bad
-    /// `timeout`.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for a `finishOnKey` that is not one of `0-9 * #` or empty, or a
+    /// `timeout` of 0 (Twilio's is a positive integer).
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         let end = keys("finishOnKey", &self.finish_on_key)?;
         if end.len() > 1 || !KeySet::KEYPAD.intersects(end) && !end.is_empty() {
-            return Err(ConfigError::Key {
+            return Err(GatherConfigError::Key {
                 field: "finishOnKey",
                 value: self.finish_on_key.clone(),
+            });
+        }
+        if self.timeout == 0 {
+            return Err(GatherConfigError::Count {
+                field: "timeout",
+                value: 0,
             });
         }
         let cfg = GatherConfig {
             max_keys: self.num_digits,
             end_keys: end,
+            ignore_lone_end_key: true,
             prompt: self.nested_prompt,
             ..Default::default()
         }
-        .with_timeout_secs(self.timeout)?;
+        .with_timeout_secs(f64::from(self.timeout))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -221,15 +271,19 @@ impl Twilio {
 ///
 /// Defining behaviour: `timeout` (5 s) for the first digit, `digitTimeout` (2 s) between
 /// digits, `numDigits` 99, `finishOnKey` `#`, `validDigits` `1234567890*#` (others are
-/// invalid), `invalidDigitsSound` played on an invalid digit, `retries` counts *tries*
-/// (default 1 = one attempt).
+/// invalid), `invalidDigitsSound` played on an invalid digit; `retries` (at least 1,
+/// default 1) is the number of retries after the first try when no digit came within
+/// `timeout`. An invalid digit ends the element unsuccessfully (after
+/// `invalidDigitsSound`, if given): Plivo documents no retry for it.
 ///
 /// Source: plivo.com/docs/voice/xml/getdigits (timeout default 5, digitTimeout default 2,
-/// finishOnKey default `#`, numDigits default 99, retries default 1, validDigits default
-/// `1234567890*#`, invalidDigitsSound). Settled here: Plivo's `retries` is read as the
-/// number of tries (its minimum is 1), and a retry is used after no input and after an
-/// invalid digit (with `invalidDigitsSound` as invalid feedback).
+/// finishOnKey default `#`, numDigits default 99, retries "the number of retries the user
+/// is allowed to input digits if digits are not received within the time specified by
+/// timeout", integer ≥ 1, default 1; validDigits default `1234567890*#`;
+/// invalidDigitsSound "played when the user enters an invalid digit").
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Plivo {
     /// `numDigits`. Default 99.
     pub num_digits: u32,
@@ -239,7 +293,7 @@ pub struct Plivo {
     pub digit_timeout: f64,
     /// `finishOnKey`: one key, or empty / `none` for none. Default `#`.
     pub finish_on_key: String,
-    /// `retries` (tries in all, at least 1). Default 1.
+    /// `retries`: retries after the first try when no digit came (at least 1). Default 1.
     pub retries: u32,
     /// `validDigits`. Default `1234567890*#`.
     pub valid_digits: String,
@@ -268,16 +322,16 @@ impl Plivo {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `retries` 0, `numDigits` 0, bad keys or timeouts.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `retries` 0, `numDigits` 0, bad keys or timeouts.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.retries == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "retries",
                 value: 0,
             });
         }
         if self.num_digits == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "numDigits",
                 value: 0,
             });
@@ -292,15 +346,12 @@ impl Plivo {
             end_keys: keys("finishOnKey", fin)?,
             first_key_timeout: seconds("timeout", self.timeout)?,
             inter_key_timeout: seconds("digitTimeout", self.digit_timeout)?,
-            retries: self.retries - 1,
-            retry_on: RetryOn {
-                no_input: true,
-                too_short: false,
-                invalid: true,
-            },
+            retries: self.retries,
+            retry_on: RetryOn::NO_INPUT_ONLY,
             valid_keys: keys("validDigits", &self.valid_digits)?,
             invalid_key: InvalidKeyPolicy::Fail,
             invalid_feedback: self.invalid_digits_sound,
+            final_feedback: self.invalid_digits_sound,
             prompt: self.nested_prompt,
             ..Default::default()
         };
@@ -315,14 +366,22 @@ impl Plivo {
 ///
 /// Defining behaviour: `min`/`max` digits; `tries` attempts in all; `timeout` (ms) for the
 /// first digit after the file ends; `digit_timeout` (ms, default = `timeout`) between
-/// digits; `terminators` with `=` (a terminator is required) and `+` (the terminator is
-/// kept in the result); `invalid_file` played after a failed try; `regexp` validation (use
-/// [`GatherConfig::validator`]); every failure (none, too few, invalid) uses a try.
+/// digits; `terminators` starting with `=` (a terminator is required: reaching `max`
+/// digits without one fails the try at once) and `+` before a terminator (that terminator,
+/// only that one, is kept in the result); `invalid_file` played after every failed try,
+/// the last one included ([`GatherConfig::final_feedback`]); `regexp` validation (use
+/// [`GatherConfig::validator`]); every failure (none, too few, invalid) uses a try; `max`
+/// below `min` is raised to `min`.
 ///
-/// Source: developer.signalwire.com, "mod_dptools: play_and_get_digits" (parameters and
-/// the `=`/`+` terminator prefixes). `abs_timeout` is the overall limit of FreeSWITCH's
-/// session `getDigits` API, offered here as an optional extra.
+/// Source: developer.signalwire.com, "mod_dptools: play_and_get_digits" (parameters, the
+/// `=` prefix). The `+` rule, `invalid_file` after the last try and `max` raised to `min`
+/// follow issue 11's reading of FreeSWITCH (switch_ivr_play_say.c); not re-read here. An
+/// `x` prefix is also mentioned there, with a meaning not verified here: it is accepted
+/// and has no effect. `abs_timeout` is the overall limit of FreeSWITCH's session
+/// `getDigits` API, offered here as an optional extra.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct FreeSwitch {
     /// `min` digits. Default 1.
     pub min: u32,
@@ -332,7 +391,8 @@ pub struct FreeSwitch {
     pub tries: u32,
     /// `timeout`, ms. Default 5000.
     pub timeout: u64,
-    /// `terminators`, e.g. `#`, `=#`, `+#`, `*#`; empty for none. Default `#`.
+    /// `terminators`, e.g. `#`, `=#`, `+#`, `*+#` (`+` keeps the terminator after it);
+    /// empty or `none` for none. Default `#`.
     pub terminators: String,
     /// `file` given (not empty / `silence`). Default false.
     pub file: bool,
@@ -364,40 +424,56 @@ impl FreeSwitch {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `tries` 0, `max` above 128, `min` above `max`, bad terminators.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `tries` 0, `max` above 128, bad terminators.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.tries == 0 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "tries",
                 value: 0,
             });
         }
         if self.max > 128 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "max",
                 value: i64::from(self.max),
             });
         }
+        let bad = || GatherConfigError::Key {
+            field: "terminators",
+            value: self.terminators.clone(),
+        };
         let mut t = self.terminators.as_str();
+        if t.eq_ignore_ascii_case("none") {
+            t = "";
+        }
         let mut required = false;
-        let mut keep = false;
-        loop {
-            if let Some(r) = t.strip_prefix('=') {
-                required = true;
-                t = r;
-            } else if let Some(r) = t.strip_prefix('+') {
-                keep = true;
-                t = r;
-            } else {
-                break;
+        let mut end = KeySet::EMPTY;
+        let mut keep = KeySet::EMPTY;
+        let mut plus = false;
+        for (i, c) in t.chars().enumerate() {
+            match c {
+                '=' if i == 0 => required = true,
+                'x' | 'X' if i == 0 || (i == 1 && required) => {}
+                '+' if !plus => plus = true,
+                _ => {
+                    let k = crate::key::Key::from_char(c).ok_or_else(bad)?;
+                    end = end.with(k);
+                    if plus {
+                        keep = keep.with(k);
+                        plus = false;
+                    }
+                }
             }
+        }
+        if plus {
+            return Err(bad());
         }
         let cfg = GatherConfig {
             min_keys: self.min,
-            max_keys: self.max,
-            end_keys: keys("terminators", t)?,
+            max_keys: self.max.max(self.min),
+            end_keys: end,
             end_key_required: required,
-            keep_end_key: keep,
+            keep_end_keys: keep,
             retries: self.tries - 1,
             first_key_timeout: millis("timeout", self.timeout)?,
             inter_key_timeout: millis("digit_timeout", self.digit_timeout.unwrap_or(self.timeout))?,
@@ -408,6 +484,7 @@ impl FreeSwitch {
             prompt: self.file,
             invalid_feedback: self.invalid_file,
             no_input_feedback: self.invalid_file,
+            final_feedback: self.invalid_file,
             ..Default::default()
         };
         cfg.validate()?;
@@ -419,14 +496,19 @@ impl FreeSwitch {
 ///
 /// Defining behaviour: `maxdigits` 0 = no limit (max 255); input ends with `#` (option
 /// `t(...)` sets other terminators, empty = none); `attempts` > 1 retries **only when no
-/// data is entered**; one `timeout` (seconds) for the first and the following digits; the
-/// prompt is interrupted by a digit.
+/// data is entered**; a `timeout` above 0 (seconds) is the limit for the first and the
+/// following digits; without one (0), the first digit has the channel's response timeout
+/// (`TIMEOUT(response)`, default 10 s) and each following digit the channel's digit
+/// timeout (`TIMEOUT(digit)`, default 5 s); the prompt is interrupted by a digit.
 ///
 /// Source: docs.asterisk.org, Dialplan Applications › Read (maxdigits default 0 = no
 /// limit, max 255; option `t` terminators default `#`; attempts; timeout "if greater than
-/// 0, that value will override the default timeout"). The default timeout is the
-/// channel's; 5 s is used here.
+/// 0, that value will override the default timeout") and Dialplan Functions › TIMEOUT
+/// (`response`, `digit`). The 10 s / 5 s defaults are those of Asterisk's PBX core
+/// (`rtimeoutms` / `dtimeoutms`) as issue 11 gives them; not re-read here.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct Asterisk {
     /// `maxdigits`: 0 = no limit, at most 255. Default 0.
     pub maxdigits: u32,
@@ -434,8 +516,14 @@ pub struct Asterisk {
     pub terminators: String,
     /// `attempts` (0 or 1 = one). Default 1.
     pub attempts: u32,
-    /// `timeout`, seconds; 0 = the default (5 s). Default 0.
+    /// `timeout`, seconds; 0 = the channel's timeouts (below). Default 0.
     pub timeout: f64,
+    /// The channel's `TIMEOUT(response)`, seconds: the first digit's limit when `timeout`
+    /// is 0. Default 10.
+    pub response_timeout: f64,
+    /// The channel's `TIMEOUT(digit)`, seconds: the limit between digits when `timeout`
+    /// is 0. Default 5.
+    pub digit_timeout: f64,
     /// `filename` given. Default false.
     pub filename: bool,
 }
@@ -447,6 +535,8 @@ impl Default for Asterisk {
             terminators: "#".into(),
             attempts: 1,
             timeout: 0.0,
+            response_timeout: 10.0,
+            digit_timeout: 5.0,
             filename: false,
         }
     }
@@ -456,20 +546,26 @@ impl Asterisk {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for `maxdigits` above 255, bad terminators or timeout.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for `maxdigits` above 255, bad terminators or timeout.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         if self.maxdigits > 255 {
-            return Err(ConfigError::Count {
+            return Err(GatherConfigError::Count {
                 field: "maxdigits",
                 value: i64::from(self.maxdigits),
             });
         }
-        let timeout = if self.timeout > 0.0 {
-            self.timeout
+        let (first, inter) = if self.timeout > 0.0 {
+            (
+                seconds("timeout", self.timeout)?,
+                seconds("timeout", self.timeout)?,
+            )
         } else if self.timeout == 0.0 {
-            5.0
+            (
+                seconds("TIMEOUT(response)", self.response_timeout)?,
+                seconds("TIMEOUT(digit)", self.digit_timeout)?,
+            )
         } else {
-            return Err(ConfigError::Timeout {
+            return Err(GatherConfigError::Timeout {
                 field: "timeout",
                 value: self.timeout,
             });
@@ -480,9 +576,10 @@ impl Asterisk {
             retries: self.attempts.max(1) - 1,
             retry_on: RetryOn::NO_INPUT_ONLY,
             prompt: self.filename,
+            first_key_timeout: first,
+            inter_key_timeout: inter,
             ..Default::default()
-        }
-        .with_timeout_secs(timeout)?;
+        };
         cfg.validate()?;
         Ok(cfg)
     }
@@ -493,15 +590,21 @@ impl Asterisk {
 ///
 /// Defining behaviour: `termchar` `#`; `termtimeout` 0 s (after `maxlength`, wait this long
 /// for an optional `termchar`); `interdigittimeout` between keys; `timeout` for the first
-/// key (`noinput`); `minlength` (too short = nomatch); `bargein` true, and with
-/// `bargein="false"` keys typed during the prompt are buffered (type-ahead) rather than
-/// lost; keys before the field are type-ahead and, when they complete it, no prompt plays.
-/// Retries are the form's `<noinput>`/`<nomatch>` catch count.
+/// key (`noinput`); `minlength` (too short = nomatch); `bargein` true; with
+/// `bargein="false"` keys typed during the prompt are discarded (the DTMF buffer is
+/// flushed when a non-barge-in prompt ends); keys before the field are type-ahead and,
+/// when they complete it, no prompt plays. Retries are the form's `<noinput>`/`<nomatch>`
+/// catch count.
 ///
 /// Source: W3C VoiceXML 2.0 §6.3 (properties `termchar`, `termtimeout` default 0s,
-/// `interdigittimeout`, `timeout`, `bargein` default true) — the two timeouts are
-/// platform-dependent; 5 s and 3 s are used here.
+/// `interdigittimeout`, `timeout`, `bargein` default true; the two timeouts are
+/// platform-dependent, 5 s and 3 s are used here) and §4.1.5 / §4.1.8 (bargein: DTMF
+/// input buffered while a prompt that cannot be barged into plays is deleted from the
+/// buffer); as platforms implement it, e.g. Nuance Voice Platform, "Using DTMF in Voice
+/// Platform" (the DTMF buffer is flushed at the end of a non-barge-in prompt).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "json", serde(default))]
 pub struct VoiceXml {
     /// Grammar `minlength`. Default 1.
     pub minlength: u32,
@@ -543,11 +646,11 @@ impl VoiceXml {
     /// The configuration.
     ///
     /// # Errors
-    /// [`ConfigError`] for a bad `termchar`, timeout or `minlength` above `maxlength`.
-    pub fn config(&self) -> Result<GatherConfig, ConfigError> {
+    /// [`GatherConfigError`] for a bad `termchar`, timeout or `minlength` above `maxlength`.
+    pub fn config(&self) -> Result<GatherConfig, GatherConfigError> {
         let end = keys("termchar", &self.termchar)?;
         if end.len() > 1 {
-            return Err(ConfigError::Key {
+            return Err(GatherConfigError::Key {
                 field: "termchar",
                 value: self.termchar.clone(),
             });
@@ -560,7 +663,7 @@ impl VoiceXml {
             first_key_timeout: seconds("timeout", self.timeout)?,
             inter_key_timeout: seconds("interdigittimeout", self.interdigittimeout)?,
             barge_in: self.bargein,
-            keep_keys_during_prompt: !self.bargein,
+            keep_keys_during_prompt: false,
             retries: self.retries,
             prompt: self.prompt,
             type_ahead: true,

@@ -1,22 +1,22 @@
-//! x86-64 kernels for [`Bank::accumulate`](super::Bank::accumulate): the same arithmetic as
-//! the portable [`super::mac`] loop, written with `std::arch` because LLVM vectorises that
+//! x86-64 kernels for `Bank::accumulate`: the same arithmetic as
+//! the portable [`mac`](super::portable::mac) loop, written with `std::arch` because LLVM vectorises that
 //! loop the wrong way round (across sample pairs, gathering table values with `pinsrw`).
 //!
 //! * SSE2 is part of x86-64 itself, so [`accumulate_sse2`] needs no detection.
 //! * AVX2 and AVX-512 (F + BW) are used only when the CPU reports them
-//!   ([`avx2_available`], [`avx512_available`]); [`Kernel`](super::Kernel) can only hold
-//!   `Avx2` / `Avx512` after that check.
+//!   ([`features`](super::features)); [`Kernel`](super::Kernel) can only hold `Avx2` /
+//!   `Avx512` with the proof that check makes.
 //!
-//! Each kernel is tested bit for bit against a from-the-formula reference (`super::tests`).
+//! Each kernel is tested bit for bit against a from-the-formula reference (`goertzel`'s tests).
 //!
 //! Contract of the kernels: `x` starts at an *even* sample of the tick, `rows[0]` is the row
 //! of that sample pair, and `rows.len() ≥ ⌈x.len() / 2⌉` (checked with `assert!`, so a
 //! violation panics instead of reading out of bounds). The sixteen sums stay in registers
-//! (`i32` lanes, which cannot overflow within a tick: see [`Bank`](super::Bank)) for the
+//! (`i32` lanes, which cannot overflow within a tick: see `Bank`) for the
 //! whole call; `acc` is loaded once and stored once, or with `FRESH` (a whole tick,
-//! [`Bank::accumulate_ticks`](super::Bank::accumulate_ticks)) not loaded at all: the sums
+//! `Bank::accumulate_ticks`) not loaded at all: the sums
 //! start from zero and `acc` and `energy` are overwritten. The AVX2 and AVX-512 kernels
-//! skip the energy without `ENERGY` ([`Bank::correlate`](super::Bank::correlate): the
+//! skip the energy without `ENERGY` (`Bank::correlate`: the
 //! detector measures it otherwise above 8 kHz).
 //!
 //! **Memory traffic of `acc`.** The detector used to zero `acc` after each tick (with
@@ -44,29 +44,16 @@
 //! Energy (Σ⌊x²/16⌋): x² = hi·2¹⁶ + lo (x² ≥ 0, so the signed high half `pmulhw` is exact),
 //! so ⌊x²/16⌋ = hi·2¹² + ⌊lo/16⌋; the his (≤ 2¹⁴) and the ⌊lo/16⌋s (< 2¹²) are summed in
 //! separate `i32` lanes, which cannot overflow for a tick of up to
-//! [`MAX_TICK_LEN`](super::MAX_TICK_LEN) samples, and combined in `u64` at the end.
+//! [`MAX_TICK_LEN`](crate::goertzel::MAX_TICK_LEN) samples, and combined in `u64` at the end.
 
 use core::arch::x86_64::*;
 #[cfg(touchtone_avx512)]
 use core::sync::atomic::{compiler_fence, Ordering};
 
+use super::portable::sq16;
+use crate::goertzel::Row;
 #[cfg(touchtone_avx512)]
-use super::TickSums;
-use super::{sq16, Row};
-
-/// Does this CPU have AVX2?
-pub(super) fn avx2_available() -> bool {
-    std::is_x86_feature_detected!("avx2")
-}
-
-/// Does this CPU have AVX-512F and AVX-512BW, and AVX2 (used for short calls), and the
-/// compiler the intrinsics (Rust ≥ 1.89: `cfg(touchtone_avx512)` from the build script)?
-pub(super) fn avx512_available() -> bool {
-    cfg!(touchtone_avx512)
-        && std::is_x86_feature_detected!("avx512f")
-        && std::is_x86_feature_detected!("avx512bw")
-        && avx2_available()
-}
+use crate::goertzel::TickSums;
 
 /// Whole steps of a call: `N` samples as a fixed-size array and their `R = N / 2` rows (the
 /// loops over them unroll completely). The caller checks that `rows` is long enough.
@@ -187,7 +174,7 @@ fn tail(x: &[i16]) -> u64 {
 /// rows, one 256-bit energy step) per loop step.
 ///
 /// # Safety
-/// The CPU must support AVX2 (check [`avx2_available`]).
+/// The CPU must support AVX2 (an [`Avx2`](super::Avx2) proof).
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn accumulate_avx2<const FRESH: bool, const ENERGY: bool>(
     rows: &[Row],
@@ -255,7 +242,7 @@ fn add_or_set<const FRESH: bool>(energy: &mut u64, e: u64) {
 /// energy step) per loop step.
 ///
 /// # Safety
-/// The CPU must support AVX-512F, AVX-512BW and AVX2 (check [`avx512_available`]).
+/// The CPU must support AVX-512F, AVX-512BW and AVX2 (an [`Avx512`](super::Avx512) proof).
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
@@ -346,7 +333,7 @@ unsafe fn add_store_halves<const FRESH: bool>(p: *mut __m256i, v: __m512i) {
 /// most 32·2²⁶ = 2³¹: exact as a `u32` (the `i32` additions wrap to the same bits).
 ///
 /// # Safety
-/// The CPU must support AVX-512F, AVX-512BW and AVX2 (check [`avx512_available`]).
+/// The CPU must support AVX-512F, AVX-512BW and AVX2 (an [`Avx512`](super::Avx512) proof).
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
@@ -385,7 +372,7 @@ unsafe fn tick32_avx512(rows: &[Row; 16], x: &[i16; 32], acc: &mut [i32; 16], en
 /// call with the tick kernel inlined.
 ///
 /// # Safety
-/// The CPU must support AVX-512F, AVX-512BW and AVX2 (check [`avx512_available`]).
+/// The CPU must support AVX-512F, AVX-512BW and AVX2 (an [`Avx512`](super::Avx512) proof).
 #[cfg(touchtone_avx512)]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f,avx512bw,avx2")]

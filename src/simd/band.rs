@@ -1,6 +1,6 @@
-//! AVX2 kernel for the whole groups of `super::band_energy_groups`: Σ (group sum)² over
+//! AVX2 kernel for the whole groups of the detector's band energy (`band_energy_groups`): Σ (group sum)² over
 //! consecutive groups of `m` samples, eight groups per step, exactly the integer of the
-//! portable code (tested against the one-sample-at-a-time oracle in `super::tests`).
+//! portable code (tested against the one-sample-at-a-time oracle in the detector's tests).
 //!
 //! LLVM vectorises the portable loop by gathering each group's samples with `pinsrw`; here
 //! the samples are loaded contiguously instead. Each group is `R` consecutive *units* of `U`
@@ -19,7 +19,7 @@
 //! The group sums (|sum| ≤ 6·32768 < 2^18) are squared exactly into `i64` lanes
 //! (`vpmuldq`, even and odd lanes) and summed there (a tick's total is < 2^44).
 
-use super::avx2::Token;
+use super::Avx2 as Token;
 use core::arch::x86_64::*;
 
 /// Σ (Σ group)² over the consecutive groups of `M` samples of `x`, for `M` in

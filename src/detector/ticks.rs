@@ -152,41 +152,32 @@ impl Ring {
     }
 }
 
-/// The ticks before the window, newest at `head − 1`, whose quantised powers
-/// ([`log_powers`]) place the start of a tone that was only recognised after its first 16 ms
-/// (speech or music over it). The responses are kept and quantised only when asked
-/// ([`History::before`], once per recognised key), not as each tick leaves the window.
+/// Quantised power (`log_power`) at the eight frequencies of the ticks before the window,
+/// newest at `head − 1`: to place the start of a tone that was only recognised after its
+/// first 16 ms (speech or music over it).
 #[derive(Clone, Debug)]
 pub(super) struct History {
-    ticks: [Resp; HIST_TICKS],
+    ticks: [[u8; 8]; HIST_TICKS],
     head: u8,
 }
 
 impl History {
     pub(super) const NEW: History = History {
-        ticks: [Resp {
-            re: [0.0; 8],
-            im: [0.0; 8],
-        }; HIST_TICKS],
+        ticks: [[0; 8]; HIST_TICKS],
         head: 0,
     };
 
     #[inline(always)]
     fn push(&mut self, t: &Resp) {
         let h = self.head as usize; // < HIST_TICKS
-        self.ticks[h] = *t;
+        log_powers(t, &mut self.ticks[h]);
         self.head = if h + 1 == HIST_TICKS { 0 } else { h as u8 + 1 };
     }
 
     /// The quantised powers of the `j`-th tick before the window (1 = the newest).
-    #[inline]
-    pub(super) fn before(&self, j: usize) -> [u8; 8] {
-        let mut q = [0; 8];
-        log_powers(
-            &self.ticks[(self.head as usize + HIST_TICKS - j) % HIST_TICKS],
-            &mut q,
-        );
-        q
+    #[inline(always)]
+    pub(super) fn before(&self, j: usize) -> &[u8; 8] {
+        &self.ticks[(self.head as usize + HIST_TICKS - j) % HIST_TICKS]
     }
 }
 

@@ -13,7 +13,7 @@
 # 4. runs spandsp_bench and `decode --bench` alternately ROUNDS times (default 9) on each
 #    file, each run decoding the file REPEATS times (default 200 for the key file; the
 #    babble file, 6.5 times longer, gets REPEATS*3/20 passes) in 160-sample frames,
-# 5. prints the CPU, every run, and per file the medians and ranges (ns/sample) and the
+# 5. prints the CPU, every run (with the number of keys found), and per file the medians and ranges (ns/sample) and the
 #    ratio spandsp/touchtone (median of the rounds' ratios, and their range).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,8 +56,9 @@ for name in keys babble; do
     for r in $(seq "$ROUNDS"); do
         s=$("$WORK/spandsp_bench" "$f" "$n")
         t=$("$DEC" --bench "$n" "$f")
-        echo "$name round $r  spandsp:   $s"
-        echo "$name round $r  touchtone: $t"
+        # Each run's line, with the number of keys found instead of the keys.
+        echo "$name round $r  spandsp:   ${s%%keys=*}keys: $(field keys "$s" | tr -d '\n' | wc -c)"
+        echo "$name round $r  touchtone: ${t%%keys=*}keys: $(field keys "$t" | tr -d '\n' | wc -c)"
         ts=$(field ns_per_sample "$s")
         to=$(field ns_per_sample "$t")
         theirs+=("$ts")

@@ -13,8 +13,9 @@
 # 4. runs spandsp_bench and `decode --bench` alternately ROUNDS times (default 9) on each
 #    file, each run decoding the file REPEATS times (default 200 for the key file; the
 #    babble file, 6.5 times longer, gets REPEATS*3/20 passes) in 160-sample frames,
-# 5. prints the CPU, every run (with the number of keys found), and per file the medians and ranges (ns/sample) and the
-#    ratio spandsp/touchtone (median of the rounds' ratios, and their range).
+# 5. prints the CPU, every run (with the number of keys found), and per file the medians
+#    and ranges (ns/sample) and the ratio spandsp/touchtone (median of the rounds'
+#    ratios, and their range).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-9}

@@ -11,15 +11,18 @@
 #    babble: scripts/make-babble.sh, 192 keys every 300 ms over five-talker speech babble
 #            at -20 dBm0 (60 s),
 # 4. runs spandsp_bench and `decode --bench` alternately ROUNDS times (default 9) on each
-#    file, each run decoding the file REPEATS times (default 200 for the key file; the
+#    file, each run decoding the file REPEATS times (default 1000 for the key file; the
 #    babble file, 6.5 times longer, gets REPEATS*3/20 passes) in 160-sample frames,
 # 5. prints the CPU, every run (with the number of keys found), and per file the medians
 #    and ranges (ns/sample) and the ratio spandsp/touchtone (median of the rounds'
-#    ratios, and their range).
+#    ratios, and their range): by the programs' own wall clock (the detection loop
+#    only), and by the CPU time (user + system) of each whole run, which leaves out the
+#    time a busy machine keeps the process waiting (but not the cache and frequency
+#    effects of the other load; reading the file counts, well under 1 % of a run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-9}
-REPEATS=${2:-200}
+REPEATS=${2:-1000}
 BREPEATS=$(((REPEATS * 3 + 19) / 20))
 WORK=${TMPDIR:-/tmp}/touchtone-compare
 mkdir -p "$WORK"
@@ -50,13 +53,32 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 range() { printf '%s\n' "$@" | sort -g | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%s-%s", lo, hi}'; }
 
-summary=()
+# cputime NSAMPLES CMD...: runs CMD (its output to $WORK/out), prints its CPU time in
+# ns per sample.
+cputime() {
+    local ns=$1 tf
+    shift
+    tf=$( { TIMEFORMAT='%3U %3S'; time "$@" >"$WORK/out"; } 2>&1)
+    awk -v u="${tf% *}" -v s="${tf#* }" -v n="$ns" 'BEGIN {printf "%.3f", (u + s) * 1e9 / n}'
+}
+line() { printf '%-7s %-22s %-22s %s (%s)' "$1" \
+    "$(median "${!2}") ($(range "${!2}"))" \
+    "$(median "${!3}") ($(range "${!3}"))" \
+    "$(median "${!4}")" "$(range "${!4}")"; }
+
+summary=() csummary=()
 for name in keys babble; do
     if [ "$name" = keys ]; then f="$WORK/keys8k.wav" n=$REPEATS; else f="$WORK/babble-keys-8k.wav" n=$BREPEATS; fi
-    ours=() theirs=() ratios=()
+    total=$(($(soxi -s "$f") * n))
+    ours=() theirs=() ratios=() cours=() ctheirs=() cratios=()
     for r in $(seq "$ROUNDS"); do
-        s=$("$WORK/spandsp_bench" "$f" "$n")
-        t=$("$DEC" --bench "$n" "$f")
+        cs=$(cputime "$total" "$WORK/spandsp_bench" "$f" "$n")
+        s=$(cat "$WORK/out")
+        ct=$(cputime "$total" "$DEC" --bench "$n" "$f")
+        t=$(cat "$WORK/out")
+        ctheirs+=("$cs")
+        cours+=("$ct")
+        cratios+=("$(awk -v a="$cs" -v b="$ct" 'BEGIN {printf "%.3f", a / b}')")
         # Each run's line, with the number of keys found instead of the keys.
         echo "$name round $r  spandsp:   ${s%%keys=*}keys: $(field keys "$s" | tr -d '\n' | wc -c)"
         echo "$name round $r  touchtone: ${t%%keys=*}keys: $(field keys "$t" | tr -d '\n' | wc -c)"
@@ -66,12 +88,14 @@ for name in keys babble; do
         ours+=("$to")
         ratios+=("$(awk -v a="$ts" -v b="$to" 'BEGIN {printf "%.3f", a / b}')")
     done
-    summary+=("$(printf '%-7s %-22s %-22s %s (%s)' "$name" \
-        "$(median "${ours[@]}") ($(range "${ours[@]}"))" \
-        "$(median "${theirs[@]}") ($(range "${theirs[@]}"))" \
-        "$(median "${ratios[@]}")" "$(range "${ratios[@]}")")")
+    summary+=("$(line "$name" 'ours[@]' 'theirs[@]' 'ratios[@]')")
+    csummary+=("$(line "$name" 'cours[@]' 'ctheirs[@]' 'cratios[@]')")
 done
 echo
-echo "CPU: $cpu"
+echo "CPU: $cpu; $(uptime | sed 's/.*load/load/')"
+echo "wall clock of the detection loop, median (range) of $ROUNDS rounds:"
 printf '%-7s %-22s %-22s %s\n' file "touchtone ns/sample" "spandsp ns/sample" "ratio spandsp/touchtone"
 printf '%s\n' "${summary[@]}"
+echo "CPU time (user + system) of each run, median (range) of $ROUNDS rounds:"
+printf '%-7s %-22s %-22s %s\n' file "touchtone ns/sample" "spandsp ns/sample" "ratio spandsp/touchtone"
+printf '%s\n' "${csummary[@]}"

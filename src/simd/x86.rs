@@ -387,7 +387,7 @@ pub(super) unsafe fn ticks32_avx512(rows: &[Row; 16], x: &[i16], out: &mut [Tick
 /// [`accumulate_avx2`] with `FRESH` and `ENERGY`): the sixteen sample pairs broadcast from
 /// memory against their rows (two `vpmaddwd` each), summed in four independent chains, and
 /// the energy of the 32 samples in two 256-bit steps, without loop, tail or `u64` partial
-/// sums: a third fewer instructions than [`accumulate_avx2`] per tick.
+/// sums (fewer instructions per tick than [`accumulate_avx2`]).
 ///
 /// Energy as in [`tick32_avx512`]: each `i32` lane holds the exact Σ⌊x²/16⌋ of four samples
 /// (≤ 2²⁸), and the total of the eight lanes, at most 32·2²⁶ = 2³¹, is exact as a `u32`

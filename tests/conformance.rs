@@ -1,4 +1,4 @@
-//! The conformance suite: one test per line of `/work/shared/dtmf-requirements.md`'s
+//! The conformance suite: one test per line of `docs/requirements.md`'s
 //! receiver-limit table and "what the detector reports" list, each run at 8, 16, 44.1 and
 //! 48 kHz and through G.711 μ-law and A-law at 8 kHz.
 //!
@@ -6,7 +6,7 @@
 //! all sixteen keys, several levels. Tests named `goal_…` check the *goal* lines (beyond the
 //! standards). A failing test lists every failing key / rate / parameter, not just the first.
 
-mod common;
+use crate::common;
 
 use common::*;
 use touchtone::{Key, KeyPress};

@@ -73,7 +73,7 @@ fn read_audio(
     raw: Option<&str>,
     rate: Option<u32>,
 ) -> Result<(u32, u16, Vec<i16>), String> {
-    use ::touchtone::wav;
+    use ::touchtone::io as wav;
     let audio = match (raw, rate) {
         (None, None) => wav::read_all(path),
         (Some(name), Some(rate)) => {

@@ -6,9 +6,9 @@ use super::checks::Thresholds;
 use super::config::{DetectorConfig, DetectorConfigError};
 use super::ticks::{Resp, WINDOW_TICKS};
 use super::tracker::RESUME_MS;
-use crate::generator;
 use crate::goertzel::{Bank, TABLE_SCALE};
 use crate::key::ALL_FREQS;
+use crate::level;
 use crate::simd::{self, Avx2};
 use num_complex::Complex32;
 
@@ -97,6 +97,9 @@ pub(super) struct Durations {
     pub(super) max_dropout: u64,
     /// How long after a tone's end a resumption may still be seen (dropout + `RESUME_MS`).
     pub(super) resume_wait: u64,
+    /// Ticks a tone must have been seen on (not counting bridged gaps) before it is
+    /// reported: `min_on_ms`, rounded up to whole ticks.
+    pub(super) min_on_ticks: u16,
 }
 
 impl Plan {
@@ -129,7 +132,7 @@ impl Plan {
             Complex32::new(w.cos() as f32, w.sin() as f32)
         };
         let rot = ALL_FREQS.map(|f| phasor(f, tick_len).conj());
-        let min_amp = generator::dbm0_to_peak(cfg.min_level_dbm0 as f64);
+        let min_amp = level::dbm0_to_peak(cfg.min_level_dbm0 as f64);
         // A tone of peak A gives |X| = A·N/2 (in sample units), times TABLE_SCALE.
         let x_to_amp = 2.0 / (n * TABLE_SCALE as f64);
         let min_x2 = (min_amp / x_to_amp).powi(2);
@@ -176,6 +179,7 @@ impl Plan {
                 min_tone: ms(cfg.min_tone_ms),
                 max_dropout: ms(cfg.max_dropout_ms),
                 resume_wait: ms(cfg.max_dropout_ms + RESUME_MS),
+                min_on_ticks: (cfg.min_on_ms as f64 * TICKS_PER_SECOND / 1000.0).ceil() as u16,
             },
             bank,
             cfg,

@@ -67,11 +67,12 @@ fn speech_like(rate: u32, len: usize) -> Vec<i16> {
 /// Five talkers from testdata/speech-8k.wav (looped; start offset in s, speed), mixed and
 /// scaled to an RMS of −20 dBm0 (0 dBm0: a sine of peak 22 826), `secs` long at 8 kHz.
 fn babble(secs: usize) -> Vec<f64> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/speech-8k.wav");
-    let speech: Vec<f64> = hound::WavReader::open(path)
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/speech-8k.wav");
+    let speech: Vec<f64> = touchtone::io::read_all(path)
         .expect("testdata/speech-8k.wav")
-        .into_samples::<i16>()
-        .map(|v| v.expect("testdata/speech-8k.wav") as f64)
+        .samples
+        .iter()
+        .map(|&v| f64::from(v))
         .collect();
     let len = secs * 8000;
     let mut mix = vec![0.0f64; len];

@@ -23,6 +23,8 @@ pub enum Codec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Merge {
     /// The same press from both sources is reported once ([`Source::Both`]).
+    ///
+    /// [`Source::Both`]: super::Source::Both
     Deduplicate,
     /// Each source's presses are reported separately.
     KeepBoth,

@@ -46,6 +46,8 @@
 //! * this file: [`Session`] itself, payload types, datagrams in and timeouts;
 //! * `audio`: released audio packets into the detector, gaps filled with silence;
 //! * `presses`: key reports of both sources into presses, de-duplicated and released.
+//!
+//! [`Detector`]: crate::Detector
 
 mod audio;
 mod config;

@@ -25,6 +25,8 @@ pub(super) struct Merged {
 impl Core {
     /// A down of `k` from `s` at `t` (and its up at once for a tap): join the current
     /// press or start a new one (the merge rule in the [`Driver`] docs).
+    ///
+    /// [`Driver`]: super::Driver
     pub(super) fn merge_down(&mut self, k: Key, s: KeySource, t: Duration, tap: bool) {
         let bit = s.bit();
         let tol = self.tolerance;

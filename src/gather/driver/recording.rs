@@ -81,6 +81,8 @@ pub fn run_over_recording_with_keys(
 ///
 /// # Errors
 /// As [`run_over_recording`].
+///
+/// [`MergePolicy::Both`]: crate::gather::MergePolicy::Both
 pub fn run_gathers_over_recording_with_keys(
     samples: &[i16],
     sample_rate: u32,

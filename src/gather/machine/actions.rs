@@ -52,7 +52,9 @@ pub enum Reason {
     Cancelled,
     /// `hangup`: the call ended.
     Hangup,
-    /// `prompt_failed`: the prompt could not be played (with [`PromptFailurePolicy::Fail`](crate::gather::PromptFailurePolicy::Fail)).
+    /// `prompt_failed`: the prompt could not be played (with [`PromptFailurePolicy::Fail`]).
+    ///
+    /// [`PromptFailurePolicy::Fail`]: crate::gather::PromptFailurePolicy::Fail
     PromptFailed,
 }
 
@@ -119,7 +121,9 @@ pub enum PromptKind {
 #[cfg_attr(feature = "json", derive(serde::Serialize, serde::Deserialize))]
 pub struct GatherResult {
     /// The keys collected in the last attempt (`0-9 * # A-D`); ends with the end key only
-    /// when that key is in [`GatherConfig::keep_end_keys`](crate::gather::GatherConfig::keep_end_keys).
+    /// when that key is in [`GatherConfig::keep_end_keys`].
+    ///
+    /// [`GatherConfig::keep_end_keys`]: crate::gather::GatherConfig::keep_end_keys
     pub keys: String,
     /// Why it ended.
     pub reason: Reason,
@@ -153,7 +157,10 @@ impl GatherResult {
 #[cfg_attr(feature = "json", serde(tag = "action", rename_all = "snake_case"))]
 pub enum Action {
     /// Start playing a prompt. Report its end with
-    /// [`Gather::handle_prompt_finished`](crate::gather::Gather::handle_prompt_finished) (or [`Gather::handle_prompt_failed`](crate::gather::Gather::handle_prompt_failed)).
+    /// [`Gather::handle_prompt_finished`] (or [`Gather::handle_prompt_failed`]).
+    ///
+    /// [`Gather::handle_prompt_finished`]: crate::gather::Gather::handle_prompt_finished
+    /// [`Gather::handle_prompt_failed`]: crate::gather::Gather::handle_prompt_failed
     PlayPrompt {
         /// Sequence number of this prompt within the gather (1, 2, …).
         id: u32,
@@ -173,7 +180,9 @@ pub enum Action {
         #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "crate::gather::json_ms"))]
         at: Duration,
     },
-    /// A key was collected (only with [`GatherConfig::report_keys`](crate::gather::GatherConfig::report_keys)).
+    /// A key was collected (only with [`GatherConfig::report_keys`]).
+    ///
+    /// [`GatherConfig::report_keys`]: crate::gather::GatherConfig::report_keys
     Key(KeyEvent),
     /// An attempt failed; a retry follows if one remains (else `Finished`).
     AttemptFailed {

@@ -74,6 +74,8 @@ impl Gather {
     /// A key that counts as not pressed: outside `valid_keys` with
     /// [`InvalidKeyPolicy::Ignore`] (not an end or cancel key), or an end key before any
     /// key with [`GatherConfig::ignore_lone_end_key`].
+    ///
+    /// [`GatherConfig::ignore_lone_end_key`]: crate::gather::GatherConfig::ignore_lone_end_key
     pub(super) fn ignored(&self, key: Key) -> bool {
         let c = &self.cfg;
         if c.end_keys.contains(key) {

@@ -79,15 +79,31 @@
 //! (`ContinuousDtmfRecognitionToneReceived`, with `tone` and `sequenceId`),
 //! [`continuous_tone_failed`] and [`continuous_stopped`]. **SendDtmfTones**
 //! ([`SendDtmfTones`]): at most 18 tones, rendered by the crate's
-//! [`Generator`].
+//! [`Generator`](crate::Generator).
+//!
+//! Files: this file (tone names, [`RecognizeRequest`]: parsing and the gather's
+//! settings), `errors` ([`AzureRequestError`]), `values` (the checks of JSON values the
+//! bodies share), `events` (the event payloads written from a result), `send`
+//! ([`SendDtmfTones`]).
+
+mod errors;
+mod events;
+mod send;
+mod values;
+
+pub use errors::AzureRequestError;
+pub use events::{
+    continuous_stopped, continuous_tone_failed, continuous_tone_received, recognize_event,
+    EventContext,
+};
+pub use send::{SendDtmfTones, MAX_SEND_TONES};
 
 use super::config::{GatherConfig, GatherConfigError};
-use super::machine::{GatherResult, Reason};
+use super::machine::GatherResult;
 use super::presets::Azure;
-use crate::generator::Generator;
 use crate::key::Key;
-use core::fmt;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use values::{int, known, object, type_name, Errs};
 
 /// Azure's name of a tone (`DtmfTone`): `zero` … `nine`, `asterisk`, `pound`, `a` … `d`.
 pub const fn tone_name(key: Key) -> &'static str {
@@ -118,50 +134,6 @@ pub fn tone_from_name(name: &str) -> Option<Key> {
         .find(|&k| tone_name(k).eq_ignore_ascii_case(name))
 }
 
-/// A request refused, in the shape of Azure's `CommunicationErrorResponse` (HTTP 400).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AzureRequestError {
-    /// A summary.
-    pub message: String,
-    /// Each offending field: its path (e.g. `recognizeOptions.dtmfOptions.stopTones[1]`)
-    /// and what is wrong with it, in the order found.
-    pub details: Vec<(String, String)>,
-}
-
-impl AzureRequestError {
-    fn new(details: Vec<(String, String)>) -> Self {
-        let fields: Vec<&str> = details.iter().map(|d| d.0.as_str()).collect();
-        AzureRequestError {
-            message: format!("The request is invalid: {}", fields.join(", ")),
-            details,
-        }
-    }
-
-    /// The JSON body: `{"error":{"code":"BadRequest","message":…,"details":[{"code":
-    /// "BadRequest","message":…,"target":…}]}}`.
-    pub fn to_json(&self) -> String {
-        let details: Vec<Value> = self
-            .details
-            .iter()
-            .map(|(t, m)| json!({"code": "BadRequest", "message": m, "target": t}))
-            .collect();
-        json!({"error": {"code": "BadRequest", "message": self.message, "details": details}})
-            .to_string()
-    }
-}
-
-impl fmt::Display for AzureRequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        for (t, m) in &self.details {
-            write!(f, "; {t}: {m}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for AzureRequestError {}
-
 /// A validated Recognize request body (DTMF).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecognizeRequest {
@@ -185,71 +157,6 @@ pub struct RecognizeRequest {
     pub inter_tone_timeout_in_seconds: u32,
     /// `dtmfOptions.stopTones`.
     pub stop_tones: Vec<Key>,
-}
-
-/// Where the events' ids come from (the host's call).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EventContext {
-    /// `callConnectionId`.
-    pub call_connection_id: String,
-    /// `serverCallId`.
-    pub server_call_id: String,
-    /// `correlationId`.
-    pub correlation_id: String,
-    /// `operationContext` (a request's own takes its place in [`RecognizeRequest::event`]).
-    pub operation_context: Option<String>,
-}
-
-type Errs = Vec<(String, String)>;
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// An integer (also written `4.0`) within `min..=max`.
-fn int(v: &Value, min: u32, max: u32) -> Result<u32, String> {
-    let n = match v {
-        Value::Number(n) => n.as_f64().filter(|f| f.fract() == 0.0),
-        _ => return Err(format!("must be an integer, got {}", type_name(v))),
-    };
-    match n {
-        Some(f) if f >= f64::from(min) && f <= f64::from(max) => Ok(f as u32),
-        Some(f) => Err(format!("must be from {min} to {max}, got {f}")),
-        None => Err(format!("must be an integer, got {v}")),
-    }
-}
-
-fn object<'a>(v: &'a Value, path: &str, errs: &mut Errs) -> Option<&'a Map<String, Value>> {
-    match v {
-        Value::Object(o) => Some(o),
-        _ => {
-            errs.push((
-                path.into(),
-                format!("must be an object, got {}", type_name(v)),
-            ));
-            None
-        }
-    }
-}
-
-fn known(o: &Map<String, Value>, fields: &[&str], path: &str, errs: &mut Errs) {
-    for k in o.keys() {
-        if !fields.contains(&k.as_str()) {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            errs.push((p, "is not a known field".into()));
-        }
-    }
 }
 
 impl RecognizeRequest {
@@ -481,250 +388,5 @@ impl RecognizeRequest {
             ..ctx.clone()
         };
         recognize_event(result, &ctx)
-    }
-}
-
-fn base(ctx: &EventContext) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("callConnectionId".into(), json!(ctx.call_connection_id));
-    m.insert("serverCallId".into(), json!(ctx.server_call_id));
-    m.insert("correlationId".into(), json!(ctx.correlation_id));
-    if let Some(c) = &ctx.operation_context {
-        m.insert("operationContext".into(), json!(c));
-    }
-    m
-}
-
-fn info(code: u16, sub_code: u32, message: &str) -> Value {
-    json!({"code": code, "subCode": sub_code, "message": message})
-}
-
-fn event(kind: &str, data: Map<String, Value>) -> Value {
-    json!({"type": format!("Microsoft.Communication.{kind}"), "data": data})
-}
-
-/// The event Azure sends when a Recognize ends with `result` (see the module docs for the
-/// mapping): `{"type": "Microsoft.Communication.RecognizeCompleted", "data": {…}}`, or
-/// `RecognizeFailed` / `RecognizeCanceled`.
-pub fn recognize_event(result: &GatherResult, ctx: &EventContext) -> Value {
-    let mut data = base(ctx);
-    let completed = |code: u16, sub: u32, msg: &str, mut data: Map<String, Value>| {
-        let mut tones: Vec<&str> = result.events.iter().map(|e| tone_name(e.key)).collect();
-        if let Some(e) = result.end_key {
-            tones.push(tone_name(e.key));
-        }
-        data.insert("resultInformation".into(), info(code, sub, msg));
-        data.insert("recognitionType".into(), json!("dtmf"));
-        data.insert("dtmfResult".into(), json!({ "tones": tones }));
-        event("RecognizeCompleted", data)
-    };
-    let failed = |code: u16, sub: u32, msg: &str, mut data: Map<String, Value>| {
-        data.insert("resultInformation".into(), info(code, sub, msg));
-        event("RecognizeFailed", data)
-    };
-    match (result.reason, result.success) {
-        (Reason::MaxKeys, true) => {
-            completed(200, 8531, "Action completed, max digits received.", data)
-        }
-        (Reason::EndKey, true) => completed(
-            200,
-            8514,
-            "Action completed as stop tone was detected.",
-            data,
-        ),
-        (Reason::Timeout, true) => completed(
-            200,
-            8532,
-            "Action completed, inter-digit silence timeout reached.",
-            data,
-        ),
-        (Reason::Timeout, false) => failed(
-            400,
-            8532,
-            "Action failed, inter-digit silence timeout reached.",
-            data,
-        ),
-        (Reason::NoInput, _) => failed(
-            408,
-            8510,
-            "Action failed, initial silence timeout reached.",
-            data,
-        ),
-        (Reason::PromptFailed, _) => failed(
-            500,
-            8511,
-            "Action failed, encountered failure while trying to play the prompt.",
-            data,
-        ),
-        (Reason::Cancelled, _) => {
-            data.remove("resultInformation");
-            event("RecognizeCanceled", data)
-        }
-        (Reason::Hangup, _) => failed(
-            400,
-            8508,
-            "Action failed, the operation was canceled.",
-            data,
-        ),
-        (r, _) => failed(
-            500,
-            8512,
-            &format!("Unknown internal server error. (touchtone reason: {r})"),
-            data,
-        ),
-    }
-}
-
-/// `ContinuousDtmfRecognitionToneReceived`: one tone of continuous recognition, numbered
-/// by `sequence_id` (1, 2, … in the order the tones came).
-pub fn continuous_tone_received(key: Key, sequence_id: u32, ctx: &EventContext) -> Value {
-    let mut data = base(ctx);
-    data.insert("tone".into(), json!(tone_name(key)));
-    data.insert("sequenceId".into(), json!(sequence_id));
-    data.insert("resultInformation".into(), info(200, 0, "Success"));
-    event("ContinuousDtmfRecognitionToneReceived", data)
-}
-
-/// `ContinuousDtmfRecognitionToneFailed`, with the `resultInformation` given.
-pub fn continuous_tone_failed(
-    code: u16,
-    sub_code: u32,
-    message: &str,
-    ctx: &EventContext,
-) -> Value {
-    let mut data = base(ctx);
-    data.insert("resultInformation".into(), info(code, sub_code, message));
-    event("ContinuousDtmfRecognitionToneFailed", data)
-}
-
-/// `ContinuousDtmfRecognitionStopped`.
-pub fn continuous_stopped(ctx: &EventContext) -> Value {
-    let mut data = base(ctx);
-    data.insert("resultInformation".into(), info(200, 0, "Success"));
-    event("ContinuousDtmfRecognitionStopped", data)
-}
-
-/// Most tones in one `SendDtmfTones` request.
-pub const MAX_SEND_TONES: usize = 18;
-
-/// A `SendDtmfTones` request body: `tones` (Azure names, 1 to 18), `targetParticipant`,
-/// `operationContext`.
-///
-/// ```
-/// use touchtone::gather::azure::SendDtmfTones;
-/// use touchtone::{Generator, GeneratorConfig};
-/// let req = SendDtmfTones::parse(r#"{"tones": ["one", "two", "pound"],
-///     "targetParticipant": {"rawId": "4:+15550100"}}"#).unwrap();
-/// assert_eq!(req.keys(), "12#");
-/// let pcm = req.render(&Generator::new(GeneratorConfig::default()).unwrap());
-/// assert!(!pcm.is_empty());
-/// assert!(SendDtmfTones::parse(r#"{"tones": [], "targetParticipant": {}}"#).is_err());
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct SendDtmfTones {
-    /// The tones, in order.
-    pub tones: Vec<Key>,
-    /// `targetParticipant`, as given.
-    pub target_participant: Value,
-    /// `operationContext`.
-    pub operation_context: Option<String>,
-}
-
-impl SendDtmfTones {
-    /// Parse and validate a body.
-    ///
-    /// # Errors
-    /// [`AzureRequestError`]: not JSON, unknown fields, no tones or more than 18, an
-    /// unknown tone name, no `targetParticipant`.
-    pub fn parse(body: &str) -> Result<SendDtmfTones, AzureRequestError> {
-        let mut errs: Errs = Vec::new();
-        let value: Value = match serde_json::from_str(body) {
-            Ok(v) => v,
-            Err(e) => {
-                errs.push(("body".into(), format!("is not valid JSON: {e}")));
-                return Err(AzureRequestError::new(errs));
-            }
-        };
-        let Some(o) = object(&value, "body", &mut errs) else {
-            return Err(AzureRequestError::new(errs));
-        };
-        known(
-            o,
-            &[
-                "tones",
-                "targetParticipant",
-                "operationContext",
-                "operationCallbackUri",
-            ],
-            "",
-            &mut errs,
-        );
-        let mut req = SendDtmfTones {
-            tones: Vec::new(),
-            target_participant: Value::Null,
-            operation_context: None,
-        };
-        match o.get("tones") {
-            Some(Value::Array(a)) if a.is_empty() || a.len() > MAX_SEND_TONES => errs.push((
-                "tones".into(),
-                format!("must hold 1 to {MAX_SEND_TONES} tones, got {}", a.len()),
-            )),
-            Some(Value::Array(a)) => {
-                for (i, t) in a.iter().enumerate() {
-                    match t.as_str().and_then(tone_from_name) {
-                        Some(k) => req.tones.push(k),
-                        None => errs.push((format!("tones[{i}]"), format!("{t} is not a tone"))),
-                    }
-                }
-            }
-            Some(v) => errs.push((
-                "tones".into(),
-                format!("must be an array, got {}", type_name(v)),
-            )),
-            None => errs.push(("tones".into(), "is required".into())),
-        }
-        match o.get("targetParticipant") {
-            Some(v @ Value::Object(_)) => req.target_participant = v.clone(),
-            Some(v) => errs.push((
-                "targetParticipant".into(),
-                format!("must be an object, got {}", type_name(v)),
-            )),
-            None => errs.push(("targetParticipant".into(), "is required".into())),
-        }
-        match o.get("operationContext") {
-            Some(Value::String(s)) => req.operation_context = Some(s.clone()),
-            Some(v) => errs.push((
-                "operationContext".into(),
-                format!("must be a string, got {}", type_name(v)),
-            )),
-            None => {}
-        }
-        if errs.is_empty() {
-            Ok(req)
-        } else {
-            Err(AzureRequestError::new(errs))
-        }
-    }
-
-    /// The tones as key characters (`"12#"`).
-    pub fn keys(&self) -> String {
-        self.tones.iter().map(|k| k.to_char()).collect()
-    }
-
-    /// The tones as audio from `generator` (its tone and pause lengths and levels).
-    pub fn render(&self, generator: &Generator) -> Vec<i16> {
-        generator.render(&self.tones)
-    }
-
-    /// The body as JSON.
-    pub fn to_json(&self) -> String {
-        let tones: Vec<&str> = self.tones.iter().map(|&k| tone_name(k)).collect();
-        let mut m = Map::new();
-        m.insert("tones".into(), json!(tones));
-        m.insert("targetParticipant".into(), self.target_participant.clone());
-        if let Some(c) = &self.operation_context {
-            m.insert("operationContext".into(), json!(c));
-        }
-        Value::Object(m).to_string()
     }
 }

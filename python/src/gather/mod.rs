@@ -8,7 +8,9 @@
 mod actions;
 mod presets;
 
-pub(crate) use actions::{AttemptFailed, Finished, GatherKey, GatherResult, PlayPrompt, StopPrompt};
+pub(crate) use actions::{
+    AttemptFailed, Finished, GatherKey, GatherResult, PlayPrompt, StopPrompt,
+};
 pub(crate) use presets::PRESETS;
 
 use std::time::Duration;

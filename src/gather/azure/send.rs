@@ -1,8 +1,8 @@
 //! [`SendDtmfTones`]: a request to send tones to a participant, read and rendered.
 
 use super::errors::AzureRequestError;
-use super::{tone_from_name, tone_name};
 use super::values::{known, object, type_name, Errs};
+use super::{tone_from_name, tone_name};
 use crate::generator::Generator;
 use crate::key::Key;
 use serde_json::{json, Map, Value};

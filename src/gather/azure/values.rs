@@ -29,7 +29,11 @@ pub(super) fn int(v: &Value, min: u32, max: u32) -> Result<u32, String> {
     }
 }
 
-pub(super) fn object<'a>(v: &'a Value, path: &str, errs: &mut Errs) -> Option<&'a Map<String, Value>> {
+pub(super) fn object<'a>(
+    v: &'a Value,
+    path: &str,
+    errs: &mut Errs,
+) -> Option<&'a Map<String, Value>> {
     match v {
         Value::Object(o) => Some(o),
         _ => {

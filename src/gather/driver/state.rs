@@ -113,8 +113,6 @@ impl Core {
         self.push(t, input);
     }
 
-
-
     pub(super) fn collect(&mut self) {
         if let Some(mut g) = self.gather.take() {
             self.collect_from(&mut g);

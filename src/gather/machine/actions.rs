@@ -15,7 +15,10 @@ pub struct KeyEvent {
     /// The key.
     pub key: Key,
     /// When it went down (JSON: `down_ms`, milliseconds with fractions).
-    #[cfg_attr(feature = "json", serde(rename = "down_ms", with = "crate::gather::json_ms"))]
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "down_ms", with = "crate::gather::json_ms")
+    )]
     pub down: Duration,
     /// When it went up, if that is known yet (JSON: `up_ms`).
     #[cfg_attr(
@@ -132,10 +135,16 @@ pub struct GatherResult {
     /// Attempts used (0 when it ended before starting).
     pub attempts: u32,
     /// When the gather started.
-    #[cfg_attr(feature = "json", serde(rename = "start_ms", with = "crate::gather::json_ms"))]
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "start_ms", with = "crate::gather::json_ms")
+    )]
     pub start: Duration,
     /// When it ended.
-    #[cfg_attr(feature = "json", serde(rename = "end_ms", with = "crate::gather::json_ms"))]
+    #[cfg_attr(
+        feature = "json",
+        serde(rename = "end_ms", with = "crate::gather::json_ms")
+    )]
     pub end: Duration,
     /// The collected keys of the last attempt with their times (the end key excluded).
     pub events: Vec<KeyEvent>,
@@ -169,7 +178,10 @@ pub enum Action {
         /// Which prompt.
         kind: PromptKind,
         /// The instant it should start.
-        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "crate::gather::json_ms"))]
+        #[cfg_attr(
+            feature = "json",
+            serde(rename = "at_ms", with = "crate::gather::json_ms")
+        )]
         at: Duration,
     },
     /// Stop the prompt that is playing (barge-in, or the gather ended).
@@ -177,7 +189,10 @@ pub enum Action {
         /// The prompt's id.
         id: u32,
         /// The instant.
-        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "crate::gather::json_ms"))]
+        #[cfg_attr(
+            feature = "json",
+            serde(rename = "at_ms", with = "crate::gather::json_ms")
+        )]
         at: Duration,
     },
     /// A key was collected (only with [`GatherConfig::report_keys`]).
@@ -191,7 +206,10 @@ pub enum Action {
         /// Why.
         reason: Reason,
         /// When.
-        #[cfg_attr(feature = "json", serde(rename = "at_ms", with = "crate::gather::json_ms"))]
+        #[cfg_attr(
+            feature = "json",
+            serde(rename = "at_ms", with = "crate::gather::json_ms")
+        )]
         at: Duration,
     },
     /// The gather ended.

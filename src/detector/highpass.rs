@@ -47,11 +47,12 @@ impl Coeffs {
     }
 }
 
-/// The section's state (transposed direct form II).
+/// The section's state (transposed direct form II; computed in `f64`, kept in `f32`
+/// between calls to keep the detector's state small).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(super) struct State {
-    s1: f64,
-    s2: f64,
+    s1: f32,
+    s2: f32,
 }
 
 impl State {
@@ -60,7 +61,7 @@ impl State {
     /// Filter `x` into `out` (the same length), rounded and saturated to 16 bits.
     #[inline]
     pub(super) fn run(&mut self, c: &Coeffs, x: &[i16], out: &mut [i16]) {
-        let (mut s1, mut s2) = (self.s1, self.s2);
+        let (mut s1, mut s2) = (self.s1 as f64, self.s2 as f64);
         for (o, &v) in out.iter_mut().zip(x) {
             let v = v as f64;
             let y = c.b0 * v + s1;
@@ -68,7 +69,7 @@ impl State {
             s2 = c.b2 * v - c.a2 * y;
             *o = y.round().clamp(i16::MIN as f64, i16::MAX as f64) as i16;
         }
-        (self.s1, self.s2) = (s1, s2);
+        (self.s1, self.s2) = (s1 as f32, s2 as f32);
     }
 }
 

@@ -105,8 +105,9 @@ pub(super) struct Tone {
     /// were present (see [`PRESENT`]) in the tick ending i ticks before the newest.
     present: u32,
     /// Likewise before the key is reported (with `max_burst_ms`): bit i set if that tick
-    /// carried at least the tones' energy without the tones (a burst over them).
-    burst: u32,
+    /// carried at least the tones' energy without the tones (a burst over them; sixteen
+    /// ticks are as far back as a tail behind a burst is looked for).
+    burst: u16,
 }
 
 impl Tone {
@@ -234,7 +235,7 @@ impl Tracker {
             // The newest tick's presence (a window with no magnitudes has none).
             let last = WINDOW_TICKS - 1;
             t.present = (t.present << 1) | presence(w, t)[last] as u32;
-            t.burst = (t.burst << 1) | bursts(w, t, plan.tick_len)[last] as u32;
+            t.burst = (t.burst << 1) | bursts(w, t, plan.tick_len)[last] as u16;
         }
         match hit {
             Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
@@ -282,7 +283,7 @@ impl Tracker {
                             let p = presence(w, t);
                             t.present = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | p[i] as u32);
                             let b = bursts(w, t, plan.tick_len);
-                            t.burst = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | b[i] as u32);
+                            t.burst = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | b[i] as u16);
                         }
                         off
                     }
@@ -570,14 +571,17 @@ fn bursts(w: &Mags, t: &Tone, tick_len: usize) -> [bool; WINDOW_TICKS] {
 /// how many there are.
 fn after_burst(
     mask: u32,
-    burst: u32,
+    burst: u16,
     now: u64,
     l: u64,
     off: u64,
     burst_ticks: usize,
 ) -> Option<(u64, u16)> {
     // Ticks starting at or after the end (within half a tick), oldest first.
-    let ticks = ((now.saturating_sub(off) + l / 2) / l).min(32) as usize;
+    let ticks = ((now.saturating_sub(off) + l / 2) / l) as usize;
+    if ticks > 16 {
+        return None; // the end is beyond the burst mask
+    }
     let bit = |i: usize| mask >> i & 1 != 0;
     let mut i = ticks;
     let mut gap = 0;

@@ -71,6 +71,38 @@ pub struct DetectorConfig {
     /// within ±1.8 % of nominal a key is at most 1.987, 0.65 % short of 2, while a note's
     /// harmonic is at 2.000 within the measurement's ±0.3 %. 0 turns the check off.
     pub max_octave_ratio_error: f32,
+    /// Corner of a second-order Butterworth high-pass applied to the input before the
+    /// checks, Hz; 0 for none. 0 in both profiles. A handset recorded through the air
+    /// carries room rumble, handling noise and hum at 50–250 Hz that can hold more power
+    /// than the key (purity 0.2–0.5 on such recordings); 300 Hz takes 12 dB off 150 Hz,
+    /// 27 dB off 60 Hz and under 0.15 dB off 697 Hz (the levels reported are those after
+    /// the filter), and decodes three more of the shared set's acoustic recordings, but
+    /// with the relaxed limits it also lets more music through (the bass no longer counts
+    /// against a chord's purity: 16 false keys on an hour of music instead of 3), so the
+    /// relaxed profile leaves it off until the discrimination checks catch those.
+    pub highpass_hz: f32,
+    /// Longest stretch of a reported key in which the window checks fail while both of
+    /// its tones stay present (each 4 ms tick within 10 dB of the key's level), bridged
+    /// as part of the key: only the ticks in which a tone is missing count towards
+    /// `max_dropout_ms`. 0 (the default) for none. Relaxed 60: a long key recorded from a
+    /// handset dips by 6–14 dB, loses a tick or jumps in level by 6 dB when the finger
+    /// moves (the windows around such a change fail for up to 30 ms), and must stay one
+    /// key; between two presses the tones are gone, so keys stay apart.
+    pub max_held_gap_ms: f32,
+    /// Longest burst (something as loud as the key, without its tones) inside a short tone
+    /// across which the tone is pieced together, ms; 0 (the default) for none. Relaxed 12:
+    /// a machine-dialled 40 ms tone with a 10 ms noise burst inside keeps 15–20 ms on one
+    /// side of it, too short alone, and the rest on the other side, too short for a 16 ms
+    /// window. With it:
+    /// * a tone's first passing window preceded in the 24 ms history, behind at most this
+    ///   long, by at least two ticks (8 ms) of the same two tones at the window's levels
+    ///   (±3 dB) counts its duration from there and those ticks as seen on;
+    /// * a tone that ended after at least two passing windows and comes back, behind at
+    ///   most this long of ticks that hold at least the tones' energy without them, for at
+    ///   least two ticks at its levels (±3 dB) and then ends again, counts those ticks too.
+    ///
+    /// Still at least two passing windows are needed for a key.
+    pub max_burst_ms: f32,
 }
 
 impl Default for DetectorConfig {
@@ -95,6 +127,9 @@ impl DetectorConfig {
             min_on_ms: 20.0,
             max_dropout_ms: 25.0,
             max_octave_ratio_error: 0.006,
+            highpass_hz: 0.0,
+            max_held_gap_ms: 0.0,
+            max_burst_ms: 0.0,
         }
     }
 
@@ -113,6 +148,9 @@ impl DetectorConfig {
             min_tone_ms: 20.0,
             min_on_ms: 12.0,
             max_dropout_ms: 15.0,
+            highpass_hz: 0.0,
+            max_held_gap_ms: 60.0,
+            max_burst_ms: 12.0,
             ..DetectorConfig::standard(sample_rate)
         }
     }
@@ -153,6 +191,11 @@ impl DetectorConfig {
         check("min_tone_ms", self.min_tone_ms, 0.0, 1000.0)?;
         check("max_dropout_ms", self.max_dropout_ms, 0.0, 1000.0)?;
         check("min_on_ms", self.min_on_ms, 0.0, 1000.0)?;
+        check("max_held_gap_ms", self.max_held_gap_ms, 0.0, 100.0)?;
+        check("max_burst_ms", self.max_burst_ms, 0.0, 16.0)?;
+        if self.highpass_hz != 0.0 {
+            check("highpass_hz", self.highpass_hz, 20.0, 500.0)?;
+        }
         check(
             "max_octave_ratio_error",
             self.max_octave_ratio_error,

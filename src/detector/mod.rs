@@ -92,6 +92,7 @@ mod checks;
 mod config;
 mod explain;
 mod floor;
+mod highpass;
 mod phasor;
 mod plan;
 mod solve;
@@ -210,6 +211,8 @@ pub struct Detector {
     tracker: Tracker,
     /// The steady background (for the purity check of a new key).
     floor: floor::Floor,
+    /// The input high-pass's state (with [`DetectorConfig::highpass_hz`]).
+    hp: highpass::State,
 }
 
 impl Detector {
@@ -231,6 +234,7 @@ impl Detector {
             prev: PrevWindow::NEW,
             floor: floor::Floor::NEW,
             tracker: Tracker::NEW,
+            hp: highpass::State::NEW,
         }
     }
 
@@ -308,6 +312,20 @@ impl Detector {
     }
 
     fn process_i16(&mut self, x: &[i16], on_event: &mut impl Sink) {
+        if let Some(c) = self.plan.highpass {
+            let mut buf = [0i16; 256];
+            for chunk in x.chunks(buf.len()) {
+                let out = &mut buf[..chunk.len()];
+                self.hp.run(&c, chunk, out);
+                self.process_i16_filtered(out, on_event);
+            }
+            return;
+        }
+        self.process_i16_filtered(x, on_event);
+    }
+
+    /// [`Detector::process_i16`] after the input high-pass (if any).
+    fn process_i16_filtered(&mut self, x: &[i16], on_event: &mut impl Sink) {
         if let Some(t) = self.plan.avx2 {
             self.avx2(t, x, on_event);
             return;
@@ -402,7 +420,7 @@ impl Detector {
                     .step(plan, &self.hist, now, &Mags::NONE, None, on_event);
             }
         } else {
-            self.check_window(&newest, order, energy, on_event);
+            self.check_window(&newest, order, energy, tick_energy, on_event);
         }
         // The oldest tick leaves the window for the history; the newest takes its slot.
         self.ring.push(order, newest, tick_energy, &mut self.hist);
@@ -441,6 +459,7 @@ impl Detector {
         newest: &Resp,
         order: [usize; 3],
         energy: f32,
+        tick_energy: f32,
         on_event: &mut S,
     ) {
         let plan = &*self.plan;
@@ -477,11 +496,32 @@ impl Detector {
         // A tone whose end is already placed needs them only if it resumes (a hit).
         let current = tone.map(|t| t.key);
         let placed = tone.is_some_and(|t| t.off_at.is_some());
+        // (Unless a reported key's present ticks are bridged: `max_held_gap_ms`.)
+        // (And a tail behind a burst: `max_burst_ms`.)
+        let watched = tone.is_some_and(|t| {
+            if t.confirmed {
+                plan.durations.held_gap > 0
+            } else {
+                plan.durations.burst_ticks > 0
+            }
+        });
         let mags: Option<Mags> = match (current, hit) {
             (None, None) => None,
-            (Some(_), None) if placed => Some(Mags::NONE),
+            (Some(_), None) if placed && !watched => Some(Mags::NONE),
             _ => Some(Mags::new(&w, current, hit.map(|h| h.key))),
         };
+        let mags = mags.map(|mut m| {
+            if watched {
+                let e = &self.ring;
+                m.energy = [
+                    e.energy(order[0]),
+                    e.energy(order[1]),
+                    e.energy(order[2]),
+                    tick_energy,
+                ];
+            }
+            m
+        });
         match prev {
             Some((bins, x)) => {
                 self.prev.bins = bins;

@@ -30,6 +30,8 @@ pub struct Plan {
     pub(super) quiet: Quiet,
     pub(super) thresholds: Thresholds,
     pub(super) durations: Durations,
+    /// The input high-pass ([`DetectorConfig::highpass_hz`]), if any.
+    pub(super) highpass: Option<super::highpass::Coeffs>,
 }
 
 /// Unit phasors per DTMF frequency k.
@@ -100,6 +102,11 @@ pub(super) struct Durations {
     /// Ticks a tone must have been seen on (not counting bridged gaps) before it is
     /// reported: `min_on_ms`, rounded up to whole ticks.
     pub(super) min_on_ticks: u16,
+    /// Longest stretch of a reported key through which its tones stay present but the
+    /// window checks fail, bridged (`max_held_gap_ms`; 0 = none).
+    pub(super) held_gap: u64,
+    /// `max_burst_ms` in whole ticks (rounded down).
+    pub(super) burst_ticks: usize,
 }
 
 impl Plan {
@@ -180,7 +187,10 @@ impl Plan {
                 max_dropout: ms(cfg.max_dropout_ms),
                 resume_wait: ms(cfg.max_dropout_ms + RESUME_MS),
                 min_on_ticks: (cfg.min_on_ms as f64 * TICKS_PER_SECOND / 1000.0).ceil() as u16,
+                held_gap: ms(cfg.max_held_gap_ms),
+                burst_ticks: (cfg.max_burst_ms as f64 * TICKS_PER_SECOND / 1000.0).floor() as usize,
             },
+            highpass: super::highpass::Coeffs::new(cfg.highpass_hz, cfg.sample_rate),
             bank,
             cfg,
         })

@@ -23,6 +23,10 @@ const FULL_TICK: f32 = 0.6;
 const COVERAGE_FLOOR: f32 = 0.15;
 /// The newest tick must be covered at least this much for the tone to count as still on.
 const ON_COVERAGE: f32 = 0.5;
+/// A tick's power at each of a reported key's tones, as a fraction of the key's level,
+/// from which the tones count as still present while the window checks fail (−10 dB; see
+/// `max_held_gap_ms`).
+const PRESENT: f32 = 0.1;
 
 /// The magnitudes of the four ticks of a window at the two frequencies of the keys the
 /// duration state machine looks at: the tone in progress and the new hit's (if another).
@@ -32,6 +36,9 @@ pub(super) struct Mags {
     /// Per key: the low tone's magnitudes in lanes 0..4, the high tone's in 4..8, oldest
     /// tick first.
     m: [[f32; 2 * WINDOW_TICKS]; 2],
+    /// The four ticks' energies (bank units, oldest first), where wanted (a tone watched
+    /// through a gap), else zero.
+    pub(super) energy: [f32; WINDOW_TICKS],
 }
 
 impl Mags {
@@ -39,6 +46,7 @@ impl Mags {
     pub(super) const NONE: Mags = Mags {
         keys: [None; 2],
         m: [[0.0; 2 * WINDOW_TICKS]; 2],
+        energy: [0.0; WINDOW_TICKS],
     };
 
     /// The magnitudes at `current`'s and `new`'s tones.
@@ -51,6 +59,7 @@ impl Mags {
                 current.map_or([0.0; 8], |k| key_magnitudes(w, k)),
                 new.map_or([0.0; 8], |k| key_magnitudes(w, k)),
             ],
+            energy: [0.0; WINDOW_TICKS],
         }
     }
 
@@ -92,6 +101,13 @@ pub(super) struct Tone {
     /// Ticks in which the tone was seen on (passing windows and held ticks), not counting
     /// bridged gaps: a key is reported only after `min_on_ms` of them.
     on_ticks: u16,
+    /// While the end is placed (`off_at`), with `max_held_gap_ms`: bit i set if both tones
+    /// were present (see [`PRESENT`]) in the tick ending i ticks before the newest.
+    present: u32,
+    /// Likewise before the key is reported (with `max_burst_ms`): bit i set if that tick
+    /// carried at least the tones' energy without the tones (a burst over them; sixteen
+    /// ticks are as far back as a tail behind a burst is looked for).
+    burst: u16,
 }
 
 impl Tone {
@@ -208,11 +224,29 @@ impl Tracker {
             [0.0; WINDOW_TICKS]
         };
         let newest = cov[WINDOW_TICKS - 1];
+        let held_gap = plan.durations.held_gap;
+        let burst_ticks = plan.durations.burst_ticks;
+        let watch = if t.confirmed {
+            held_gap > 0
+        } else {
+            burst_ticks > 0
+        };
+        if watch && t.off_at.is_some() {
+            // The newest tick's presence (a window with no magnitudes has none).
+            let last = WINDOW_TICKS - 1;
+            t.present = (t.present << 1) | presence(w, t)[last] as u32;
+            t.burst = (t.burst << 1) | bursts(w, t, plan.tick_len)[last] as u16;
+        }
         match hit {
             Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
                 if let Some(off) = t.off_at {
                     let resumed = now.saturating_sub(covered_samples(&cov, l));
-                    if resumed.saturating_sub(off) > max_dropout {
+                    // The gap: the time the tones were missing (all of it, unless the key
+                    // was reported and `max_held_gap_ms` lets its present ticks through).
+                    let gap = resumed.saturating_sub(off)
+                        - present_within(t.present, now, l, off, resumed)
+                            .min(resumed.saturating_sub(off));
+                    if gap > max_dropout || resumed.saturating_sub(off) > max_dropout + held_gap {
                         // A real pause: the key ended; the same key starts again.
                         let t = *t;
                         self.close(t, off, now, on_event);
@@ -220,6 +254,7 @@ impl Tracker {
                         return;
                     }
                     t.off_at = None; // a dropout, bridged
+                    t.present = 0;
                 }
                 t.last_end = newest_start + round_up_half(newest * l as f32);
                 t.on_ticks = t.on_ticks.saturating_add(1);
@@ -244,6 +279,12 @@ impl Tracker {
                         // Never before the last point known to be on, less a tick.
                         let off = est.clamp(t.start.max(t.last_end.saturating_sub(l)), now);
                         t.off_at = Some(off);
+                        if watch {
+                            let p = presence(w, t);
+                            t.present = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | p[i] as u32);
+                            let b = bursts(w, t, plan.tick_len);
+                            t.burst = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | b[i] as u16);
+                        }
                         off
                     }
                 };
@@ -253,9 +294,33 @@ impl Tracker {
                     t.n_full -= 1;
                 }
                 let other_key = matches!(hit, Some(h) if h.key != t.key);
-                if other_key || now - off.min(now) >= resume_wait {
-                    let t = *t;
-                    self.close(t, off, now, on_event);
+                let since = now - off.min(now);
+                // Time the tones have been missing since the end (with `max_held_gap_ms`,
+                // ticks in which both were present do not count, up to that long).
+                let missing = if held_gap > 0 && t.present != 0 {
+                    let present = present_within(t.present, now, l, off, now).min(since);
+                    (since - present).max(since.saturating_sub(held_gap))
+                } else {
+                    since
+                };
+                if other_key || missing >= resume_wait {
+                    let mut t = *t;
+                    let mut end = off;
+                    if !t.confirmed && burst_ticks > 0 && t.on_ticks >= 2 {
+                        // A tail behind a burst, too short for a window, still counts (after
+                        // two passing windows at least).
+                        if let Some((tail_end, n)) =
+                            after_burst(t.present, t.burst, now, l, off, burst_ticks)
+                        {
+                            t.last_end = tail_end;
+                            t.on_ticks = t.on_ticks.saturating_add(n);
+                            self.tone = Some(t);
+                            self.maybe_confirm(plan, now, on_event);
+                            t = self.tone.take().expect("the tone just put back");
+                            end = tail_end;
+                        }
+                    }
+                    self.close(t, end, now, on_event);
                     if let Some(h) = hit {
                         self.begin(plan, hist, w, h, &Self::coverage(w, h.key), now, on_event);
                     }
@@ -303,9 +368,23 @@ impl Tracker {
         if newest < ON_COVERAGE {
             return;
         }
-        let hit_start = now
+        let mut hit_start = now
             .saturating_sub(covered_samples(cov, l))
             .max(self.prev_end);
+        let mut on_ticks = 1;
+        if plan.durations.burst_ticks > 0 && cov[0] >= FULL_TICK {
+            // The window is the tone from its first tick: did it sound before a burst?
+            let full = |amp: f32| amp * l as f32 / 2.0 * TABLE_SCALE;
+            let refs = (full(h.amp_lo), full(h.amp_hi));
+            if let Some((ticks, n)) = before_burst(plan, hist, h.key, refs) {
+                let window_start = now.saturating_sub(l * WINDOW_TICKS as u64);
+                hit_start = window_start
+                    .saturating_sub(ticks as u64 * l)
+                    .max(self.prev_end);
+                // Still at least two passing windows before the key is reported.
+                on_ticks += (n as u16).min(plan.durations.min_on_ticks.saturating_sub(2));
+            }
+        }
         // The reported edge is placed against the window's measured amplitudes (steadier
         // than the strongest tick under speech), and may lie before the window: a tone
         // recognised late under speech or music. The duration test counts only from the
@@ -334,7 +413,9 @@ impl Tracker {
             amp_lo: h.amp_lo,
             amp_hi: h.amp_hi,
             tick_ref: [0.0; 2],
-            on_ticks: 1,
+            on_ticks,
+            present: 0,
+            burst: 0,
         });
         self.maybe_confirm(plan, now, on_event);
     }
@@ -418,6 +499,125 @@ impl Tracker {
             }
         }
     }
+}
+
+/// The tone of `key` before a burst: walking back through the history from the tick before
+/// the window, at most `burst_ticks` ticks that do not carry the key's tones, then the
+/// ticks that do (each tone's power within ±3 dB of its full-tick magnitude in `refs`, and
+/// the strongest of its group by the dominance limit). Returns the ticks from the window's
+/// start back to the first of those and how many there are, if at least two.
+fn before_burst(
+    plan: &Plan,
+    hist: &History,
+    key: Key,
+    (ref_l, ref_h): (f32, f32),
+) -> Option<(usize, usize)> {
+    let (kl, kh) = (key.row(), key.col() + 4);
+    let (ref_l, ref_h) = (ref_l * ref_l, ref_h * ref_h);
+    if ref_l <= 0.0 || ref_h <= 0.0 {
+        return None;
+    }
+    let carries = |t: &[u8; 8]| {
+        let p: [f32; 8] = core::array::from_fn(|k| power_of(t[k]));
+        let level = |k: usize, r: f32| p[k] >= 0.5 * r && p[k] <= 2.0 * r;
+        level(kl, ref_l) && level(kh, ref_h)
+    };
+    let mut j = 1;
+    while j <= plan.durations.burst_ticks && j <= HIST_TICKS && !carries(hist.before(j)) {
+        j += 1;
+    }
+    if j == 1 {
+        return None; // no burst: the tone simply goes on before the window
+    }
+    let gap = j - 1;
+    let mut n = 0;
+    while j <= HIST_TICKS && carries(hist.before(j)) {
+        n += 1;
+        j += 1;
+    }
+    (n >= 2).then_some((gap + n, n))
+}
+
+/// Whether both of `t`'s tones are present in each window tick (oldest first): for a
+/// reported key each tick's power at each tone at least [`PRESENT`] of the key's level;
+/// before it is reported, within ±3 dB of it (as [`before_burst`] asks).
+#[inline]
+fn presence(w: &Mags, t: &Tone) -> [bool; WINDOW_TICKS] {
+    let (ml, mh) = Tracker::tick_magnitudes(w, t.key);
+    let [rl, rh] = t.tick_ref;
+    let (lo, hi) = if t.confirmed {
+        (PRESENT, f32::INFINITY)
+    } else {
+        (0.5, 2.0)
+    };
+    let within = |m: f32, r: f32| m * m >= lo * r && m * m <= hi * r;
+    core::array::from_fn(|i| rl > 0.0 && rh > 0.0 && within(ml[i], rl) && within(mh[i], rh))
+}
+
+/// Whether each window tick holds at least the energy of `t`'s two tones at their level
+/// (something as loud as the key in that tick: a burst, where the tones are missing).
+#[inline]
+fn bursts(w: &Mags, t: &Tone, tick_len: usize) -> [bool; WINDOW_TICKS] {
+    // A tone whose full tick gives |P|² has peak A = |P| / (L/2 · TABLE_SCALE) and
+    // energy A²/2 · L / 16 over the tick (bank units, Σx²/16).
+    let m = tick_len as f32 / 2.0 * TABLE_SCALE;
+    let tones = (t.tick_ref[0] + t.tick_ref[1]) / (m * m) * tick_len as f32 / 32.0;
+    core::array::from_fn(|i| tones > 0.0 && w.energy[i] >= tones)
+}
+
+/// A tone that came back behind a burst and was too short for a window: in `mask` (bit
+/// i: the tick ending i ticks before `now`), after the end `off`, one to `burst_ticks`
+/// ticks without the tones and then at least two with them. Returns the end of those and
+/// how many there are.
+fn after_burst(
+    mask: u32,
+    burst: u16,
+    now: u64,
+    l: u64,
+    off: u64,
+    burst_ticks: usize,
+) -> Option<(u64, u16)> {
+    // Ticks starting at or after the end (within half a tick), oldest first.
+    let ticks = ((now.saturating_sub(off) + l / 2) / l) as usize;
+    if ticks > 16 {
+        return None; // the end is beyond the burst mask
+    }
+    let bit = |i: usize| mask >> i & 1 != 0;
+    let mut i = ticks;
+    let mut gap = 0;
+    while i > 0 && !bit(i - 1) {
+        if burst >> (i - 1) & 1 == 0 {
+            return None; // the tones faded or stopped: no burst over them
+        }
+        gap += 1;
+        i -= 1;
+    }
+    if gap == 0 || gap > burst_ticks {
+        return None;
+    }
+    let mut n = 0;
+    while i > 0 && bit(i - 1) {
+        n += 1;
+        i -= 1;
+    }
+    (n >= 2).then(|| (now - i as u64 * l, n as u16))
+}
+
+/// Samples of `[from, to)` covered by the ticks whose bits are set in `mask` (bit i: the
+/// tick ending i ticks before `now`).
+fn present_within(mask: u32, now: u64, l: u64, from: u64, to: u64) -> u64 {
+    let mut sum = 0;
+    let mut m = mask;
+    let mut end = now;
+    while m != 0 && end > from {
+        let start = end.saturating_sub(l);
+        if m & 1 != 0 {
+            sum += end.min(to).saturating_sub(start.max(from));
+        }
+        m >>= 1;
+        end = start;
+    }
+    sum
 }
 
 /// Coverage (0..=1, floored) of each tick from its magnitudes at the two tones.

@@ -17,6 +17,7 @@
 //! | G.711 μ-law / A-law tables | [`g711`] |
 //! | sample types (`i16`, `f32`) | [`sample`] ([`Sample`]) |
 //! | WAV and headerless input | [`wav`] |
+//! | taking the keys out of recordings (PCI DSS) | [`redact`] ([`redact::Redactor`]) |
 //! | collecting keys for an IVR | [`gather`] |
 //!
 //! ## Decode a buffer
@@ -96,6 +97,7 @@ pub mod generator;
 pub mod goertzel;
 pub mod key;
 pub mod multi;
+pub mod redact;
 pub mod sample;
 #[allow(unsafe_code)]
 mod simd;

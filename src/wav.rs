@@ -628,7 +628,7 @@ fn parse_fmt(body: &[u8], size: u32, offset: u64) -> Result<Format, WavError> {
 }
 
 /// Convert stored samples to `i16` (`bytes.len()` must be `out.len()` × bytes per sample).
-fn convert(encoding: Encoding, bytes: &[u8], out: &mut [i16]) {
+pub(crate) fn convert(encoding: Encoding, bytes: &[u8], out: &mut [i16]) {
     match encoding {
         Encoding::U8 => {
             for (o, &b) in out.iter_mut().zip(bytes) {

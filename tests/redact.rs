@@ -247,9 +247,10 @@ fn stream<T: Copy>(r: &mut Redactor<T>, x: &[T], sizes: &[usize]) -> (Vec<T>, Ve
         i += n;
         k += 1;
     }
-    let d = r.delay();
+    // The stream's first min(delay, length) samples are the delay line's silence.
+    let skip = r.delay().min(x.len());
     out.extend_from_slice(r.finish(|s| spans.push(s)));
-    (out.split_off(d.min(out.len())), spans)
+    (out.split_off(skip), spans)
 }
 
 fn redact_stream(
@@ -806,5 +807,50 @@ fn wav_files_of_every_kind_keep_their_format() {
             let keys = touchtone_keys(DetectorConfig::default(), &audio.channel(ch));
             assert!(keys.is_empty(), "{enc:?} channel {ch}: {keys:?}");
         }
+    }
+}
+
+/// Streams shorter than the delay, and the empty stream: the output is the input (no key
+/// in it), after as much silence; the redactor is reusable after `finish`.
+#[test]
+fn short_streams_come_out_whole() {
+    let mut r = Redactor::<i16>::new(DetectorConfig::default(), Default::default()).unwrap();
+    for n in [0usize, 1, 100, 631, 632, 633, 2000] {
+        let x: Vec<i16> = (0..n).map(|i| (i as i16).wrapping_mul(7) % 300).collect();
+        let mut f = x.clone();
+        r.process(&mut f, |_| panic!("no key"));
+        let skip = r.delay().min(n);
+        assert!(f[..skip].iter().all(|&v| v == 0), "{n}");
+        let mut all = f;
+        all.extend_from_slice(r.finish(|_| panic!("no key")));
+        assert_eq!(all[skip..], x[..], "{n}");
+    }
+}
+
+/// Bytes that are not a WAV file, or a damaged one, give an error, never a panic.
+#[test]
+fn damaged_wav_input_is_an_error_not_a_panic() {
+    use touchtone::redact::{redact_wav, RedactError};
+    let good = std::fs::read(format!("{ROOT}/testdata/keys-stereo.wav")).unwrap();
+    let mut rng = Rng::new(1);
+    for cut in [0, 3, 12, 20, 36, 44, 45, 1001] {
+        let r = redact_wav(
+            &good[..cut],
+            DetectorConfig::with_rate,
+            &RedactConfig::default(),
+        );
+        if cut < 44 {
+            assert!(matches!(r, Err(RedactError::Wav(_))), "{cut}");
+        } else {
+            assert!(r.unwrap().truncated, "{cut}");
+        }
+    }
+    for _ in 0..200 {
+        let mut b = good[..400].to_vec();
+        for _ in 0..4 {
+            let i = rng.below(60);
+            b[i] = rng.next_u64() as u8;
+        }
+        let _ = redact_wav(&b, DetectorConfig::with_rate, &RedactConfig::default());
     }
 }

@@ -20,6 +20,11 @@ fn profiles() -> Vec<(&'static str, Profile)> {
     vec![("standard", DetectorConfig::with_rate)]
 }
 
+/// The profile the redaction runs with: the last, most sensitive, of [`profiles`].
+fn redaction_profile() -> Profile {
+    profiles().last().unwrap().1
+}
+
 // ---------------------------------------------------------------------------------------
 // Signals
 // ---------------------------------------------------------------------------------------
@@ -414,7 +419,7 @@ fn check(kind: Bed, coding: Coding, snr_db: f64, fill: Fill) {
         ..Default::default()
     };
     let guard = (cfg.guard_ms as f64 * f64::from(c.rate) / 1000.0).ceil() as u64;
-    let det = DetectorConfig::with_rate(c.rate);
+    let det = redaction_profile()(c.rate);
 
     // Before: the keys are there to be found.
     let before = touchtone_keys(det.clone(), &x);

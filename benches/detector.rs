@@ -180,8 +180,7 @@ fn multi(c: &mut Criterion) {
 }
 
 /// The correlation kernel alone, one whole 4 ms tick per call, each implementation (with
-/// the `bench` feature, which exposes the kernels).
-#[cfg(feature = "bench")]
+/// touchtone's `bench` feature, which this crate enables to reach the kernels).
 fn kernels(c: &mut Criterion) {
     use touchtone::goertzel::{Bank, Kernel};
     let mut g = config(c, "kernel_tick");
@@ -215,8 +214,5 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
-#[cfg(feature = "bench")]
 criterion_group!(benches, rates_and_frames, inputs, multi, kernels);
-#[cfg(not(feature = "bench"))]
-criterion_group!(benches, rates_and_frames, inputs, multi);
 criterion_main!(benches);

@@ -18,7 +18,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use touchtone::wav::{self, Audio, ChannelKey, RawFormat, Reader, WavError};
+use touchtone::io::{self, Audio, RawFormat, Reader, WavError};
+use touchtone::scan::{self, ChannelKey, ScanError};
 use touchtone::{Detector, DetectorConfig, Event, Plan};
 
 const USAGE: &str = "usage: decode [OPTIONS] FILE
@@ -141,6 +142,14 @@ fn with_path(path: &str, e: WavError) -> String {
     }
 }
 
+/// A scan error as a message naming the file unless it already does.
+fn scan_error(path: &str, e: ScanError) -> String {
+    match e {
+        ScanError::Input(e) => with_path(path, e),
+        e => format!("{path}: {e}"),
+    }
+}
+
 fn ms(pos: u64, rate: u32) -> u64 {
     pos * 1000 / u64::from(rate)
 }
@@ -193,13 +202,13 @@ fn decode<R: Read>(mut reader: Reader<R>, args: &Args, path: &str) -> Result<(),
         json: args.json,
     };
     let mut write_error = None;
-    let res = wav::for_each_key(&mut reader, args.channel, |k| {
+    let res = scan::for_each_key(&mut reader, args.channel, |k| {
         if write_error.is_none() {
             write_error = printer.key(&k).err();
         }
     });
     let flushed = printer.out.flush();
-    res.map_err(|e| with_path(path, e))?;
+    res.map_err(|e| scan_error(path, e))?;
     if let Some(e) = write_error.or(flushed.err()) {
         return Err(format!("writing the output: {e}"));
     }
@@ -212,7 +221,7 @@ fn decode<R: Read>(mut reader: Reader<R>, args: &Args, path: &str) -> Result<(),
 fn bench(audio: Audio, args: &Args, repeats: u64) -> Result<(), String> {
     let channels: Vec<u16> = match args.channel {
         Some(c) if c >= audio.channels => {
-            return Err(WavError::NoSuchChannel {
+            return Err(ScanError::NoSuchChannel {
                 channel: c,
                 channels: audio.channels,
             }
@@ -268,8 +277,8 @@ fn run(argv: &[String]) -> Result<(), String> {
     let rate = args.rate.unwrap_or(8000);
     if let Some(repeats) = args.bench {
         let audio = match args.raw {
-            Some(f) => wav::read_all_raw(&path, f, rate),
-            None => wav::read_all(&path),
+            Some(f) => io::read_all_raw(&path, f, rate),
+            None => io::read_all(&path),
         }
         .map_err(|e| with_path(&path, e))?;
         if let Some(t) = audio.truncated {
@@ -279,12 +288,12 @@ fn run(argv: &[String]) -> Result<(), String> {
     }
     match args.raw {
         Some(f) => decode(
-            wav::open_raw(&path, f, rate).map_err(|e| with_path(&path, e))?,
+            io::open_raw(&path, f, rate).map_err(|e| with_path(&path, e))?,
             &args,
             &path,
         ),
         None => decode(
-            wav::open(&path).map_err(|e| with_path(&path, e))?,
+            io::open(&path).map_err(|e| with_path(&path, e))?,
             &args,
             &path,
         ),

@@ -23,6 +23,10 @@
 //!   --gathers N             N gathers back to back, each starting when the one before
 //!                           finished, keys it did not consume carried over; one line each
 //!   --raw ulaw|alaw|s16le|f32le, --rate HZ, --channel N   as in examples/decode
+//!   --events FILE           out-of-band key events, one JSON object per line:
+//!                           {"key":"5","start_ms":1200,"end_ms":1290,"source":"rfc4733"}
+//!                           (end_ms optional; source inband, rfc4733, sip_info or other),
+//!                           merged with the recording's keys (the same press once)
 //! ```
 //!
 //! Prints one JSON line per gather:
@@ -37,11 +41,11 @@ use std::time::Duration;
 use touchtone::gather::azure::{EventContext, RecognizeRequest};
 use touchtone::gather::bird::{BirdCommand, BirdPrompt, CallCommandResponse, Condition};
 use touchtone::gather::presets::{Asterisk, Azure, Bird, FreeSwitch, Plivo, Twilio, VoiceXml};
+use touchtone::gather::{run_gathers_over_recording_with_keys, KeyReport, KeySource};
 use touchtone::gather::{
-    run_gathers_over_recording, seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy,
-    RecordingOptions,
+    seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy, RecordingOptions,
 };
-use touchtone::wav::{self, RawFormat};
+use touchtone::io::{self, RawFormat};
 use touchtone::{Key, KeySet};
 
 const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
@@ -62,7 +66,8 @@ const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
   --gathers N             N gathers back to back (one line each)
   --raw ulaw|alaw|s16le|f32le   headerless input
   --rate HZ               sample rate of --raw input (default 8000)
-  --channel N             use channel N (0-based) of a multi-channel file (default 0)";
+  --channel N             use channel N (0-based) of a multi-channel file (default 0)
+  --events FILE           out-of-band key events (JSON lines), merged with the recording's";
 
 fn num<T: std::str::FromStr>(flag: &str, v: &str, what: &str) -> Result<T, String> {
     v.parse()
@@ -130,6 +135,7 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
     let mut rate: Option<u32> = None;
     let mut channel: u16 = 0;
     let mut file: Option<String> = None;
+    let mut events: Option<String> = None;
     let mut i = 0;
     while i < argv.len() {
         let arg = argv[i].as_str();
@@ -201,6 +207,7 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
             }
             "--rate" => rate = Some(num(arg, v, "a sample rate in Hz")?),
             "--channel" => channel = num(arg, v, "a channel number")?,
+            "--events" => events = Some(v.clone()),
             _ => {
                 return Err(format!(
                     "unknown option \"{}\"\n{USAGE}",
@@ -346,8 +353,8 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
         return Err("--rate applies only to --raw input".into());
     }
     let audio = match raw {
-        Some(f) => wav::read_all_raw(&file, f, rate.unwrap_or(8000)),
-        None => wav::read_all(&file),
+        Some(f) => io::read_all_raw(&file, f, rate.unwrap_or(8000)),
+        None => io::read_all(&file),
     }
     .map_err(|e| format!("{file}: {e}"))?;
     if channel >= audio.channels {
@@ -356,6 +363,10 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
             audio.channels
         ));
     }
+    let reports = match events {
+        Some(path) => read_events(&path)?,
+        None => Vec::new(),
+    };
     let ch = usize::from(audio.channels);
     let mono: Vec<i16> = audio
         .samples
@@ -369,8 +380,9 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
         prompt: Duration::from_millis(prompt_ms),
         frame: None,
     };
-    let results = run_gathers_over_recording(&mono, audio.sample_rate, &opts, gathers)
-        .map_err(|e| e.to_string())?;
+    let results =
+        run_gathers_over_recording_with_keys(&mono, audio.sample_rate, &opts, gathers, &reports)
+            .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for (n, r) in results.iter().enumerate() {
         out.push(if let Some(req) = &recognize {
@@ -414,4 +426,87 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `--events FILE`: one JSON object per line (blank lines skipped); errors name
+/// `FILE:LINE`.
+fn read_events(path: &str) -> Result<Vec<KeyReport>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read events file {path}: {e}"))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(event(line).map_err(|e| format!("{path}:{}: {e}", n + 1))?);
+    }
+    Ok(out)
+}
+
+fn event(line: &str) -> Result<KeyReport, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or("an event must be a JSON object, e.g. {\"key\":\"5\",\"start_ms\":1200,\"end_ms\":1290,\"source\":\"rfc4733\"}")?;
+    for name in obj.keys() {
+        if !["key", "start_ms", "end_ms", "source"].contains(&name.as_str()) {
+            return Err(format!(
+                "unknown field \"{}\" (expected key, start_ms, end_ms, source)",
+                name.escape_debug()
+            ));
+        }
+    }
+    let key = match obj.get("key") {
+        Some(serde_json::Value::String(s)) => {
+            let mut cs = s.chars();
+            match (cs.next().and_then(Key::from_char), cs.next()) {
+                (Some(k), None) => Some(k),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+    .ok_or_else(|| match obj.get("key") {
+        Some(v) => format!("\"key\" must be one of 0-9 * # A-D, got {v}"),
+        None => "\"key\" is missing".to_string(),
+    })?;
+    let time = |field: &str| -> Result<Option<Duration>, String> {
+        let Some(v) = obj.get(field) else {
+            return Ok(None);
+        };
+        let bad = || format!("\"{field}\" must be a number of milliseconds >= 0, got {v}");
+        if let Some(ms) = v.as_u64() {
+            return Ok(Some(Duration::from_millis(ms)));
+        }
+        match v.as_f64() {
+            Some(ms) if (0.0..1e15).contains(&ms) => Ok(Some(Duration::from_secs_f64(ms / 1000.0))),
+            _ => Err(bad()),
+        }
+    };
+    let start = time("start_ms")?.ok_or("\"start_ms\" is missing")?;
+    let end = time("end_ms")?;
+    if let Some(e) = end {
+        if e < start {
+            return Err(format!(
+                "\"end_ms\" ({}) is before \"start_ms\" ({})",
+                e.as_secs_f64() * 1000.0,
+                start.as_secs_f64() * 1000.0
+            ));
+        }
+    }
+    let source = match obj.get("source") {
+        Some(serde_json::Value::String(s)) => KeySource::from_name(s),
+        _ => None,
+    }
+    .ok_or_else(|| match obj.get("source") {
+        Some(v) => format!("\"source\" must be one of inband, rfc4733, sip_info, other, got {v}"),
+        None => "\"source\" is missing".to_string(),
+    })?;
+    Ok(KeyReport {
+        key,
+        start,
+        end,
+        source,
+    })
 }

@@ -6,17 +6,21 @@
 #
 # OLD and NEW are each either a directory holding release builds of the `decode` and
 # `generate` examples (e.g. target/release/examples) or a git revision of this repository,
-# which is then built in a temporary directory outside it. The corpus is made with OLD's
-# `generate` and with sox: 16-bit keys at 8, 16, 44.1 and 48 kHz at several levels,
-# twists and timings, clean, over white noise, over the speech and music of testdata/, as
-# μ-law and A-law WAV, headerless μ-law/A-law/s16le/f32le and 32-bit float WAV (more than
-# 2 000 keys). Needs sox. Exit status 0 when every output is identical, 1 otherwise.
+# which is then built in a temporary directory outside it (with the `gather` example).
+# When both have a `gather` example, its output on every recording is compared too.
+#
+# The corpus is made with OLD's `generate` and with sox: 16-bit keys at 8, 16, 44.1 and
+# 48 kHz at several levels, twists and timings, clean, over white noise, over the speech
+# and music of testdata/, as μ-law and A-law WAV, headerless μ-law/A-law/s16le/f32le and
+# 32-bit float WAV (more than 2 000 keys); one channel of a stereo file; and broken
+# inputs (empty, truncated, not RIFF, a directory), whose errors must match too. Needs
+# sox. Exit status 0 when every output is identical, 1 otherwise.
 #
 # EQUIV_KEEP=1 keeps the work directory (its path is printed).
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +47,7 @@ bins() {
     git -C "$repo" archive "$arg" | tar -x -C "$src"
     echo "building $arg in $src ..." >&2
     (cd "$src" && CARGO_TARGET_DIR="$src/target" cargo build --quiet --release \
-        --example decode --example generate) >&2
+        --example decode --example generate --example gather) >&2
     echo "$src/target/release/examples"
 }
 old=$(bins "$1" old)
@@ -111,6 +115,15 @@ for rate in 8000 16000 44100 48000; do
     expected=$((expected + 4 * 64))
 done
 
+# One channel of a multi-channel file, and inputs that are broken (the errors and warnings
+# must be the same too).
+cp "$repo/testdata/keys-stereo.wav" "$corpus/stereo.ch1.wav"
+: >"$corpus/bad-empty.wav"
+head -c 30 "$corpus/r8000-a.wav" >"$corpus/bad-header.wav"
+head -c 20000 "$corpus/r16000-a.wav" >"$corpus/bad-truncated.wav"
+printf 'RIFX\0\0\0\0WAVEfmt ' >"$corpus/bad-notriff.wav"
+mkdir -p "$corpus/bad-directory.wav"
+
 # decode BIN FILE: the JSON lines (or the error) for FILE.
 decode() {
     local bin=$1 f=$2
@@ -120,6 +133,7 @@ decode() {
         rate=$(basename "$f" | sed 's/^r\([0-9]*\)-.*/\1/')
         "$bin/decode" --json --raw "$fmt" --rate "$rate" "$f" 2>&1 || true
         ;;
+    *.ch1.wav) "$bin/decode" --json --channel 1 "$f" 2>&1 || true ;;
     *) "$bin/decode" --json "$f" 2>&1 || true ;;
     esac
 }
@@ -134,6 +148,16 @@ for f in "${files[@]}"; do
     decode "$old" "$f" >"$work/old/$out"
     decode "$new" "$f" >"$work/new/$out"
     decoded=$((decoded + $(grep -c '"key"' "$work/old/$out" || true)))
+    if [ -x "$old/gather" ] && [ -x "$new/gather" ]; then
+        for b in old new; do
+            bin=$old
+            [ $b = new ] && bin=$new
+            case "$f" in
+            *.raw-*) ;; # (gather takes the same --raw options; the WAVs cover it)
+            *) "$bin/gather" --max-keys 0 --end-key none --timeout 2 "$f" >>"$work/$b/$out" 2>&1 || true ;;
+            esac
+        done
+    fi
     if cmp -s "$work/old/$out" "$work/new/$out"; then
         same=$((same + 1))
     else

@@ -1,8 +1,8 @@
 //! The transmit side: DTMF tones at exact nominal frequencies (ITU-T Q.23), per-tone level
 //! in dBm0, twist, tone and pause durations, any sample rate, continuous phase within a tone.
 //!
-//! Levels follow the convention of the requirements: a sine whose peak is 16-bit full scale
-//! (32767) is **+3.14 dBm0**, so a 0 dBm0 sine has a peak of about 22 826.
+//! Levels follow the convention of [`level`](crate::level): a sine whose peak is 16-bit
+//! full scale (32767) is **+3.14 dBm0**, so a 0 dBm0 sine has a peak of about 22 826.
 //!
 //! ```
 //! use touchtone::{Generator, GeneratorConfig, Key};
@@ -16,20 +16,7 @@ use crate::key::{InvalidKeyChar, Key};
 use core::f64::consts::TAU;
 use core::fmt;
 
-/// The level of a sine whose peak is 16-bit full scale, in dBm0 (G.711 A-law convention).
-// Not π: the A-law full-scale level happens to be 3.14 dBm0.
-#[allow(clippy::approx_constant)]
-pub const FULL_SCALE_DBM0: f64 = 3.14;
-
-/// Peak amplitude (in 16-bit sample units) of a sine at `dbm0`.
-pub fn dbm0_to_peak(dbm0: f64) -> f64 {
-    32767.0 * 10f64.powf((dbm0 - FULL_SCALE_DBM0) / 20.0)
-}
-
-/// Level in dBm0 of a sine with peak amplitude `peak` (16-bit sample units).
-pub fn peak_to_dbm0(peak: f64) -> f64 {
-    20.0 * (peak / 32767.0).log10() + FULL_SCALE_DBM0
-}
+pub use crate::level::{dbm0_to_peak, peak_to_dbm0, FULL_SCALE_DBM0};
 
 /// Add `peak * sin(2π f n / rate + phase)` for `n` in `0..out.len()` to `out`.
 ///

@@ -14,11 +14,16 @@
 //! | the streaming receiver, its config and events | [`detector`] ([`Detector`]) |
 //! | many channels fed together, one frame each | [`multi`] ([`multi::MultiDetector`]) |
 //! | the transmit side | [`generator`] ([`Generator`]) |
-//! | G.711 μ-law / A-law tables | [`g711`] |
+//! | the dBm0 level convention (full scale = +3.14 dBm0) | [`level`] |
 //! | sample types (`i16`, `f32`) | [`sample`] ([`Sample`]) |
-//! | WAV and headerless input | [`wav`] |
+//! | WAV and headerless input, sample conversion, G.711 | [`io`] ([`io::Reader`], [`g711`]) |
+//! | decoding a whole file, every channel | [`scan`] ([`scan::for_each_key`]) |
 //! | taking the keys out of recordings (PCI DSS) | [`redact`] ([`redact::Redactor`]) |
 //! | collecting keys for an IVR | [`gather`] |
+//! | RTP headers; RFC 4733 telephone-events (out-of-band DTMF) | [`rtp`], [`rfc4733`] |
+//! | RTP session demux: per-SSRC events + in-band audio, de-duplicated | [`session`] ([`session::Session`]) |
+//! | presses from `.pcap`/`.pcapng` captures (feature `capture`) | `capture` |
+//! | a blocking UDP loop around the session (live RTP) | [`listen`] |
 //!
 //! ## Decode a buffer
 //!
@@ -90,22 +95,30 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod detector;
-pub mod g711;
 pub mod gather;
 pub mod generator;
 pub mod goertzel;
+pub mod io;
 pub mod key;
+pub mod level;
+pub mod listen;
 pub mod multi;
 pub mod redact;
+pub mod rfc4733;
+pub mod rtp;
 pub mod sample;
+pub mod scan;
+pub mod session;
 #[allow(unsafe_code)]
 mod simd;
-pub mod wav;
 
 pub use detector::{
     detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
 };
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
+pub use io::g711;
 pub use key::{InvalidKeyChar, Key, KeySet};
 pub use sample::Sample;

@@ -41,7 +41,7 @@
 //! `i16` and `f32` ([`Redactor::new`]), G.711 μ-law and A-law bytes ([`Redactor::ulaw`],
 //! [`Redactor::alaw`]: replaced samples are the G.711 encoding of the fill, other bytes are
 //! untouched) and unsigned 8-bit PCM ([`Redactor::pcm_u8`]). [`redact_wav`] redacts a whole
-//! WAV file of any kind [`crate::wav`] reads, in its own format.
+//! WAV file of any kind [`crate::io`] reads, in its own format.
 //!
 //! # Channels
 //!
@@ -72,9 +72,9 @@
 
 use crate::detector::{Detector, DetectorConfig, DetectorConfigError, Event};
 use crate::g711;
+use crate::io::{self, Encoding, Format, WavError};
 use crate::key::Key;
 use crate::sample::Sample;
-use crate::wav::{self, Encoding, Format, WavError};
 use core::fmt;
 use std::collections::VecDeque;
 
@@ -594,7 +594,7 @@ pub struct RedactedWav {
     pub truncated: bool,
 }
 
-/// Redact a whole WAV file (any format [`crate::wav`] reads), keeping its format: every
+/// Redact a whole WAV file (any format [`crate::io`] reads), keeping its format: every
 /// byte outside the replaced samples (header, other chunks, untouched samples) is copied
 /// unchanged. Each channel is redacted on its own keys, with the detector settings
 /// `profile(sample_rate)`.
@@ -608,7 +608,7 @@ pub fn redact_wav(
     profile: impl Fn(u32) -> DetectorConfig,
     cfg: &RedactConfig,
 ) -> Result<RedactedWav, RedactError> {
-    let reader = wav::Reader::new(input)?;
+    let reader = io::Reader::new(input)?;
     let format = reader.format();
     let bps = format.encoding.bytes_per_sample();
     let ch = usize::from(format.channels);
@@ -630,7 +630,7 @@ pub fn redact_wav(
             let at = off + f * fb + c * bps;
             dst.copy_from_slice(&input[at..at + bps]);
         }
-        wav::convert(format.encoding, &lane_bytes, &mut lane);
+        io::stored(format.encoding, &lane_bytes, &mut lane);
         red.redact_decoded(
             &lane,
             |f, v| {
@@ -708,7 +708,7 @@ mod tests {
         let mut b = [0u8; 3];
         encode_into(Encoding::S24, -256, &mut b);
         let mut o = [0i16; 1];
-        wav::convert(Encoding::S24, &b, &mut o);
+        io::stored(Encoding::S24, &b, &mut o);
         assert_eq!(o[0], -256);
     }
 }

@@ -1,4 +1,4 @@
-//! The examples' command lines (`/work/shared/examples-contract.md`), run as programs:
+//! The examples' command lines (the README's "The examples' command lines"), run as programs:
 //! output lines for recordings with known key times, and every error case giving
 //! `error: …` on stderr with exit status 2 (never a panic).
 

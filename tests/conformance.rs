@@ -1,4 +1,4 @@
-//! The conformance suite: one test per line of `/work/shared/dtmf-requirements.md`'s
+//! The conformance suite: one test per line of `docs/requirements.md`'s
 //! receiver-limit table and "what the detector reports" list, each run at 8, 16, 44.1 and
 //! 48 kHz and through G.711 μ-law and A-law at 8 kHz.
 //!

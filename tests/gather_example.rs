@@ -702,10 +702,11 @@ fn driver_chain_hands_leftover_keys_to_the_next_gather() {
         d.process(f);
     }
     d.finish_stream(); // the whole recording is released to the first gather
-    let first = d.gather().result().unwrap().clone();
+    let first = d.gather().unwrap().result().unwrap().clone();
     assert_eq!(first.keys, "12");
     let left: String = d
         .gather()
+        .unwrap()
         .leftover()
         .iter()
         .map(|e| e.key.to_char())

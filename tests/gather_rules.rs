@@ -1,4 +1,4 @@
-//! One test per rule and edge case of /work/shared/gather-semantics.md, on a virtual clock.
+//! One test per rule and edge case of `docs/gather.md`, on a virtual clock.
 //! Expected times are computed from the scripted key times and the configured timeouts.
 
 use std::time::Duration;

@@ -168,3 +168,95 @@ fn detector_state_is_at_most_512_bytes() {
     let size = std::mem::size_of::<Detector>();
     assert!(size <= 512, "Detector is {size} bytes");
 }
+
+/// The gather `Driver` in a call's steady state: frames in all four formats carrying keys,
+/// out-of-band reports (one the same press as an in-band key, one only out of band), the
+/// clock moved without audio until a deadline fires, continuous recognition on. One round
+/// warms the gather's own buffers (the keys it collects, its actions); the rounds after it
+/// must not allocate at all.
+#[test]
+fn driver_does_not_allocate_per_frame() {
+    use std::time::Duration;
+    use touchtone::gather::KeySource;
+    use touchtone::gather::{Action, ContinuousEvent, Driver, Gather, GatherConfig};
+    use touchtone::Key;
+    let ms = Duration::from_millis;
+    // 1 2 3 4 *: 70 ms tones and pauses, key i at 70 + 140 i ms.
+    let pcm = Generator::new(GeneratorConfig::default())
+        .unwrap()
+        .render_str("1234*")
+        .unwrap();
+    let pf: Vec<f32> = pcm.iter().map(|&v| v as f32 / 32768.0).collect();
+    let pu: Vec<u8> = pcm.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
+    let pa: Vec<u8> = pcm.iter().map(|&v| g711::linear_to_alaw(v)).collect();
+    // The cancel key clears the attempt; the first-key timer then fails it; a retry
+    // follows: the gather runs round after round without finishing.
+    let cfg = GatherConfig {
+        cancel_key: Some(Key::Star),
+        end_keys: Default::default(), // none
+        retries: 10,
+        first_key_timeout: ms(1000),
+        inter_key_timeout: ms(1000),
+        ..Default::default()
+    };
+    let mut d = Driver::new(
+        Detector::new(DetectorConfig::default()).unwrap(),
+        Gather::new(cfg).unwrap(),
+    );
+    d.start();
+    d.start_continuous();
+    let (mut failed, mut tones) = (0usize, 0usize);
+    let mut round = |d: &mut Driver, format: usize| {
+        let t0 = d.now();
+        d.resume_audio_at(t0);
+        for (i, range) in (0..pcm.len())
+            .step_by(160)
+            .map(|s| s..(s + 160).min(pcm.len()))
+            .enumerate()
+        {
+            match i {
+                // 80 ms: a 9 only out of band (10-60 ms).
+                4 => d.key_press(Key::K9, t0 + ms(10), Some(t0 + ms(60)), KeySource::Rfc4733),
+                // 300 ms: the RFC 4733 copy of the in-band 2 (210-280 ms).
+                15 => d.key_press(
+                    Key::K2,
+                    t0 + ms(212),
+                    Some(t0 + ms(282)),
+                    KeySource::Rfc4733,
+                ),
+                _ => {}
+            }
+            match format {
+                0 => d.process(&pcm[range]),
+                1 => d.process(&pf[range]),
+                2 => d.process_ulaw(&pu[range]),
+                _ => d.process_alaw(&pa[range]),
+            }
+            while let Some(a) = d.poll_action() {
+                failed += usize::from(matches!(a, Action::AttemptFailed { .. }));
+            }
+            while let Some(e) = d.poll_continuous() {
+                tones += usize::from(matches!(e, ContinuousEvent::ToneReceived { .. }));
+            }
+        }
+        // 1.5 s without audio: the first-key timer (from the * up at ~700 ms) fires at
+        // ~1700 ms; the retry's (to ~2700 ms) is met by the next round's first key.
+        let end = d.now();
+        for step in 1..=75 {
+            d.advance_to(end + ms(20 * step));
+            while let Some(a) = d.poll_action() {
+                failed += usize::from(matches!(a, Action::AttemptFailed { .. }));
+            }
+        }
+    };
+    round(&mut d, 0); // warm-up
+    let n = allocations(|| {
+        for format in 0..4 {
+            round(&mut d, format);
+        }
+    });
+    assert_eq!(n, 0, "driver: {n} allocations");
+    // The rounds did real work: each one's attempt failed once, and continuous
+    // recognition saw 9 1 2 3 4 * (the 2 once).
+    assert_eq!((failed, tones), (5, 5 * 6));
+}

@@ -86,7 +86,7 @@ fn resample(x: &[f64], from: u32, to: u32) -> Vec<f64> {
 }
 
 fn load8k(name: &str) -> Vec<f64> {
-    let a = touchtone::wav::read_all(format!("{ROOT}/testdata/{name}")).unwrap();
+    let a = touchtone::io::read_all(format!("{ROOT}/testdata/{name}")).unwrap();
     a.samples.iter().map(|&s| f64::from(s)).collect()
 }
 
@@ -727,8 +727,8 @@ fn f32_outside_the_spans_keeps_its_bits() {
 /// the file's own encoding.
 #[test]
 fn wav_files_of_every_kind_keep_their_format() {
+    use touchtone::io::Encoding;
     use touchtone::redact::redact_wav;
-    use touchtone::wav::Encoding;
     let a = to_i16(&case(Bed::Noise, Coding::Pcm(8000), 10.0, 1).mix);
     let b: Vec<i16> = to_i16(&case(Bed::Noise, Coding::Pcm(8000), 10.0, 4).mix);
     let n = a.len().min(b.len());
@@ -806,7 +806,7 @@ fn wav_files_of_every_kind_keep_their_format() {
             }
         }
         let audio =
-            touchtone::wav::Audio::from_reader(touchtone::wav::Reader::new(&r.bytes[..]).unwrap())
+            touchtone::io::Audio::from_reader(touchtone::io::Reader::new(&r.bytes[..]).unwrap())
                 .unwrap();
         for ch in 0..2 {
             let keys = touchtone_keys(DetectorConfig::default(), &audio.channel(ch));

@@ -82,7 +82,7 @@ fn redacts_a_stereo_file_and_refuses_to_overwrite_its_input() {
     let (a, b) = (std::fs::read(&input).unwrap(), std::fs::read(&out).unwrap());
     assert_eq!(a.len(), b.len());
     assert_eq!(a[..44], b[..44]);
-    let audio = touchtone::wav::read_all(&out).unwrap();
+    let audio = touchtone::io::read_all(&out).unwrap();
     for ch in 0..2 {
         let keys = touchtone::detect(8000, &audio.channel(ch)).unwrap();
         assert!(keys.is_empty(), "channel {ch}: {keys:?}");

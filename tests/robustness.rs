@@ -1,7 +1,8 @@
 //! The detector recovers: a stretch of non-finite, absurd or garbage input never poisons its
 //! state, so the keys after it are decoded (and the keys before it are not lost).
 
-use touchtone::wav::{self, RawFormat, Reader};
+use touchtone::io::{self, RawFormat, Reader};
+use touchtone::scan;
 use touchtone::{g711, Detector, DetectorConfig, Event, Generator, GeneratorConfig, KeyPress};
 
 mod common;
@@ -166,7 +167,7 @@ fn recovers_after_garbage_g711_bytes() {
         // And through the raw reader + decode_keys (the decode example's path).
         let fmt = RawFormat::from_name(name).unwrap();
         let mut r = Reader::raw(&bytes[..], fmt, 8000).unwrap();
-        let keys = wav::decode_keys(&mut r, None).unwrap();
+        let keys = scan::decode_keys(&mut r, None).unwrap();
         let late: String = keys
             .iter()
             .filter(|k| k.press.start >= bad_end)
@@ -198,7 +199,7 @@ fn recovers_through_a_float_wav_full_of_nans() {
     bytes.extend_from_slice(&(x.len() as u32 * 4).to_le_bytes());
     bytes.extend(x.iter().flat_map(|v| v.to_le_bytes()));
     let mut r = Reader::new(&bytes[..]).unwrap();
-    let keys = wav::decode_keys(&mut r, None).unwrap();
+    let keys = scan::decode_keys(&mut r, None).unwrap();
     let all: String = keys.iter().map(|k| k.press.key.to_char()).collect();
     assert_eq!(all, "1234");
     assert!(keys[2].press.start >= bad_end_guess as u64);
@@ -247,9 +248,9 @@ fn fuzz_regression_shared_tone_back_to_back() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/corpus/fuzz-detector-shared-tone-overlap.wav"
     );
-    let mut r = wav::open(path).unwrap();
+    let mut r = io::open(path).unwrap();
     assert_eq!(r.sample_rate(), 8000);
-    let keys = wav::decode_keys(&mut r, None).unwrap();
+    let keys = scan::decode_keys(&mut r, None).unwrap();
     let got: String = keys.iter().map(|k| k.press.key.to_char()).collect();
     assert_eq!(got, "AB");
     let ms = |s: u64| s as f64 / 8.0;

@@ -17,12 +17,26 @@ use touchtone::Key;
 
 const SPEECH: &str = "testdata/speech-8k.wav";
 const MUSIC: &str = "testdata/music-8k.wav";
-/// A human voice (the ALSA channel-test recordings, see testdata/README.md).
+/// A human voice (the ALSA channel-test recordings, see testdata/README.md). It is GPL-2 and
+/// left out of the published crate, so its tests skip, saying so, where it is missing.
 const REAL_SPEECH: &str = "testdata/speech-real-8k.wav";
+
+/// Whether `path` is here; prints why the caller skips when it is not. Only for
+/// `REAL_SPEECH`: the other recordings ship with the crate and must be present.
+fn present(path: &str) -> bool {
+    let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+    let here = std::path::Path::new(&full).exists();
+    if !here {
+        println!(
+            "skipped: {path} is not here (GPL-2 test data, excluded from the published crate)"
+        );
+    }
+    here
+}
 
 fn load(path: &str) -> Signal {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
-    let a = touchtone::wav::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let a = touchtone::io::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert_eq!((a.sample_rate, a.channels), (8000, 1), "{path}");
     let mut s = Signal::new(8000);
     s.x = a.samples.iter().map(|&v| v as f64).collect();
@@ -64,17 +78,23 @@ fn talk_off(name: &str, path: &str) {
 
 #[test]
 fn talk_off_real_speech_gives_no_key() {
-    talk_off("talk-off real speech", REAL_SPEECH);
+    if present(REAL_SPEECH) {
+        talk_off("talk-off real speech", REAL_SPEECH);
+    }
 }
 
 #[test]
 fn real_speech_with_digits_at_plus_10db_gives_exactly_the_digits() {
-    digits_at_plus_10db("real speech + digits +10 dB", REAL_SPEECH, 5);
+    if present(REAL_SPEECH) {
+        digits_at_plus_10db("real speech + digits +10 dB", REAL_SPEECH, 5);
+    }
 }
 
 #[test]
 fn goal_talk_down_real_speech_10db_below_digits() {
-    talk_down("goal talk-down real speech", REAL_SPEECH, 6);
+    if present(REAL_SPEECH) {
+        talk_down("goal talk-down real speech", REAL_SPEECH, 6);
+    }
 }
 
 #[test]
@@ -88,14 +108,17 @@ fn talk_off_music_gives_no_key() {
 }
 
 /// The recordings again, rotated by 37·c samples (c = 0…47): where the 4 ms ticks fall in
-/// the audio changes what each window sees. Found in session 2: at 96 of 256 such
-/// alignments the music gave a false `*` (its pluck chord 932 + 1245 Hz over a bass whose
+/// the audio changes what each window sees. An earlier detector gave a false `*` on the
+/// music at 96 of 256 such alignments (its pluck chord 932 + 1245 Hz over a bass whose
 /// harmonics sit around 1209 Hz) — two passing windows, a 20 ms gap bridged as a dropout,
 /// one more window, confirmed by the span. A key now needs 20 ms actually seen on.
 #[test]
 fn talk_off_at_many_alignments_gives_no_key() {
     let mut f = Failures::new("talk-off, rotated recordings");
     for path in [MUSIC, SPEECH, REAL_SPEECH] {
+        if path == REAL_SPEECH && !present(path) {
+            continue;
+        }
         let base = load(path);
         for c in 0..48 {
             let shift = (c * 37) % base.x.len();

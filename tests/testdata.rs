@@ -8,7 +8,7 @@ type Layout = (&'static str, f64, f64, f64);
 
 fn decode(path: &str) -> Vec<Vec<(char, f64, f64)>> {
     let path = format!("{}/testdata/{path}", env!("CARGO_MANIFEST_DIR"));
-    let a = touchtone::wav::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let a = touchtone::io::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let rate = a.sample_rate;
     (0..a.channels as usize)
         .map(|c| {
@@ -33,8 +33,8 @@ fn decode(path: &str) -> Vec<Vec<(char, f64, f64)>> {
 }
 
 fn check(path: &str, rate: u32, channels: &[Layout]) {
-    let a = touchtone::wav::read_all(format!("{}/testdata/{path}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap();
+    let a =
+        touchtone::io::read_all(format!("{}/testdata/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     assert_eq!(a.sample_rate, rate, "{path} rate");
     assert_eq!(a.channels as usize, channels.len(), "{path} channels");
     let got = decode(path);

@@ -5,7 +5,8 @@
 use std::io::{Cursor, Read};
 
 use touchtone::g711;
-use touchtone::wav::{self, Audio, Encoding, RawFormat, Reader, WavError};
+use touchtone::io::{self, Audio, Encoding, RawFormat, Reader, WavError};
+use touchtone::scan;
 
 /// One chunk: id, body (a pad byte is added after odd-sized bodies).
 fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
@@ -536,7 +537,7 @@ fn files_written_by_hound_match_hound_reading_them() {
                     })
                     .collect()
             };
-            let ours = wav::read_all(&path).unwrap();
+            let ours = io::read_all(&path).unwrap();
             assert_eq!((ours.sample_rate, ours.channels), (16000, channels));
             assert_eq!(ours.samples.len(), n * channels as usize);
             assert_eq!(
@@ -545,30 +546,51 @@ fn files_written_by_hound_match_hound_reading_them() {
             );
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn file_level_errors() {
     let dir = tempdir();
-    let e = wav::read_all(dir.join("missing.wav")).unwrap_err();
+    let e = io::read_all(dir.join("missing.wav")).unwrap_err();
     assert!(matches!(e, WavError::Open { .. }));
     assert!(e.to_string().contains("missing.wav"));
-    let e = wav::read_all(&dir).unwrap_err();
+    let e = io::read_all(&dir).unwrap_err();
     assert!(matches!(e, WavError::IsDirectory(_)), "{e}");
     std::fs::write(dir.join("empty.wav"), b"").unwrap();
     assert!(matches!(
-        wav::read_all(dir.join("empty.wav")).unwrap_err(),
+        io::read_all(dir.join("empty.wav")).unwrap_err(),
         WavError::Empty
     ));
     assert!(matches!(
-        wav::read_all_raw(dir.join("empty.wav"), RawFormat::Ulaw, 8000).unwrap_err(),
+        io::read_all_raw(dir.join("empty.wav"), RawFormat::Ulaw, 8000).unwrap_err(),
         WavError::Empty
     ));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
-fn tempdir() -> std::path::PathBuf {
+/// A fresh directory under the system's temporary directory, removed with everything in it
+/// when dropped (also when the test fails).
+struct TempDir(std::path::PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir() -> TempDir {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
     let d = std::env::temp_dir().join(format!(
@@ -577,7 +599,7 @@ fn tempdir() -> std::path::PathBuf {
         N.fetch_add(1, Ordering::SeqCst)
     ));
     std::fs::create_dir_all(&d).unwrap();
-    d
+    TempDir(d)
 }
 
 #[test]
@@ -620,7 +642,7 @@ fn decode_keys_streams_every_channel_in_start_order() {
     }
     let bytes = riff(&[fmt(1, 3, 8000, 16), chunk(b"data", &data)]);
     let mut r = Reader::new(&bytes[..]).unwrap();
-    let keys = wav::decode_keys(&mut r, None).unwrap();
+    let keys = scan::decode_keys(&mut r, None).unwrap();
     let got: Vec<(u16, char)> = keys
         .iter()
         .map(|k| (k.channel, k.press.key.to_char()))
@@ -636,7 +658,7 @@ fn decode_keys_streams_every_channel_in_start_order() {
         .all(|w| w[0].press.start <= w[1].press.start));
     // One channel alone gives that channel's keys.
     let mut r = Reader::new(&bytes[..]).unwrap();
-    let only: Vec<char> = wav::decode_keys(&mut r, Some(2))
+    let only: Vec<char> = scan::decode_keys(&mut r, Some(2))
         .unwrap()
         .iter()
         .map(|k| k.press.key.to_char())

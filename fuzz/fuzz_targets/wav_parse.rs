@@ -4,14 +4,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use touchtone::wav::{Audio, RawFormat, Reader};
+use touchtone::io::{Audio, RawFormat, Reader};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 3 {
         return;
     }
     let (mode, buf_len, body) = (data[0], data[1], &data[2..]);
-    let make = || -> Result<Reader<&[u8]>, touchtone::wav::WavError> {
+    let make = || -> Result<Reader<&[u8]>, touchtone::io::WavError> {
         if mode & 0x80 == 0 {
             Reader::new(body)
         } else {
@@ -63,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // The keys of short inputs (bounded so each run stays fast).
     if body.len() < 20_000 {
-        let keys = touchtone::wav::decode_keys(&mut make().unwrap(), None).unwrap();
+        let keys = touchtone::scan::decode_keys(&mut make().unwrap(), None).unwrap();
         for k in &keys {
             assert!(k.press.start <= k.press.end);
             assert!(usize::from(k.channel) < ch);

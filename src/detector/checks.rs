@@ -8,6 +8,9 @@
 //! (the two tones' share of the energy). Each has a value for a new key, one for a key
 //! continuing (hysteresis), and for the tick-by-tick continuation of a key not yet reported
 //! a stricter one, so that near the limits the window checks decide.
+//!
+//! The checks read their limits only through [`Checker::th`]: a second threshold set (a
+//! profile) is a second [`Thresholds`] in the [`Plan`] handed to the [`Checker`].
 
 use super::config::DetectorConfig;
 use super::phasor::{
@@ -15,7 +18,7 @@ use super::phasor::{
 };
 use super::plan::Plan;
 use super::solve::tone_amplitudes;
-use super::ticks::{Resp, Window};
+use super::ticks::{Resp, Ring};
 use super::tracker::Tone;
 use crate::goertzel::TABLE_SCALE;
 use crate::key::{Key, ALL_FREQS};
@@ -263,7 +266,7 @@ impl<'a> Checker<'a> {
     #[inline(always)]
     pub(super) fn analyze(
         &self,
-        w: &Window,
+        w: &super::ticks::Window,
         energy: f32,
         current: Option<Key>,
     ) -> (Option<Hit>, Option<([u8; 2], [Complex32; 2])>) {
@@ -464,9 +467,8 @@ impl<'a> Checker<'a> {
     /// the key's bins, or `None` when the window checks must decide (the tone changes,
     /// ends, speech or noise comes in, or — not yet reported — it is near the limits).
     #[inline(always)]
-    pub(super) fn held_tick(&self, tone: Option<&Tone>, tick: &TickView) -> Option<[u8; 2]> {
+    pub(super) fn held_tick(&self, t: &Tone, tick: &TickView) -> Option<[u8; 2]> {
         let (plan, th) = (self.plan, self.th);
-        let t = tone?;
         let bins = [t.key.row() as u8, t.key.col() as u8 + 4];
         // A key not yet reported continues this way only once a window wholly inside it has
         // passed the full checks, and with the full purity threshold. (Its levels want a
@@ -519,7 +521,7 @@ impl<'a> Checker<'a> {
 }
 
 /// The window response at a held key's `bins` for a tick that [`Checker::held_tick`]
-/// passed. A key with a single measured window (`wanted`) gets its second level
+/// passed (the window: the ring's ticks in `order` and `newest`). A key with a single measured window (`wanted`) gets its second level
 /// measurement here: the same offsets (window to window) and solve as the full checks'
 /// (their other checks are the tick's). Otherwise no window response is kept (`prev.x`
 /// zero: the next window checks measure the frequencies between its halves). Returns the
@@ -529,7 +531,7 @@ pub(super) fn second_measurement(
     plan: &Plan,
     prev: &mut PrevWindow,
     wanted: bool,
-    w: Window,
+    (ring, order, newest): (&Ring, [usize; 3], &Resp),
     bins: [u8; 2],
 ) -> Option<[f32; 2]> {
     let measure =
@@ -537,6 +539,7 @@ pub(super) fn second_measurement(
     let mut x = [Complex32::new(0.0, 0.0); 2];
     let mut measured = None;
     if measure {
+        let w = ring.window(order, newest);
         for i in 0..2 {
             let k = bins[i] as usize;
             let r = plan.rot.tick[k];

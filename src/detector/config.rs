@@ -1,6 +1,6 @@
 //! The detector's settings and the error for a setting it cannot use.
 
-use crate::generator;
+use crate::level;
 use core::fmt;
 
 /// Settings of the detector. Every default is chosen between the requirement that must
@@ -84,7 +84,7 @@ impl DetectorConfig {
             "min_level_dbm0",
             self.min_level_dbm0,
             -90.0,
-            generator::FULL_SCALE_DBM0 as f32,
+            level::FULL_SCALE_DBM0 as f32,
         )?;
         check("max_normal_twist_db", self.max_normal_twist_db, 0.0, 40.0)?;
         check("max_reverse_twist_db", self.max_reverse_twist_db, 0.0, 40.0)?;

@@ -70,6 +70,23 @@
 //!   without FMA contraction the results are the same bits, which tests check).
 //!
 //! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
+//!
+//! # Layout
+//!
+//! One file per stage, each with its own state:
+//!
+//! | stage | file | state in [`Detector`] |
+//! |---|---|---|
+//! | settings and their error | `config.rs` | — |
+//! | per-rate tables and limits, grouped by unit | `plan.rs` ([`Plan`]) | shared `Arc<Plan>` |
+//! | tick assembly, batches, band energy, window ring, start history | `ticks.rs` | `asm`, `ring`, `hist` |
+//! | window checks and per-tick continuation, one threshold set | `checks.rs` | `prev` |
+//! | the two tones' amplitudes (leakage solve) | `solve.rs` | — |
+//! | key/tone tracker: edges, durations, confirmation | `tracker.rs` | `tracker` |
+//! | phasor and number helpers with their oracle tests | `phasor.rs` | — |
+//!
+//! `mod.rs` holds the entry points and the per-tick pipeline that joins the stages; the
+//! code compiled for AVX2 is in the crate's SIMD wing, the input conversions in [`io`](crate::io).
 
 mod checks;
 mod config;
@@ -270,25 +287,16 @@ impl Detector {
         }
     }
 
-    /// `out[i] = f(x[i])`, compiled for AVX2 when the CPU has it (the conversions are
-    /// written to vectorise).
+    /// `out[i] = f(x[i])` through the input layer's conversion, compiled for AVX2 when
+    /// the CPU has it.
     #[inline(always)]
     fn convert<T: Copy>(&self, x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
-        if let Some(t) = self.plan.avx2 {
-            Convert { x, out, f }.avx2(t);
-            return;
-        }
-        convert(x, out, f);
+        crate::io::to_i16(self.plan.avx2, x, out, f);
     }
 
     fn process_i16(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
         if let Some(t) = self.plan.avx2 {
-            I16Body {
-                det: self,
-                x,
-                on_event,
-            }
-            .avx2(t);
+            self.avx2(t, x, on_event);
             return;
         }
         self.process_i16_body(x, on_event);
@@ -343,12 +351,15 @@ impl Detector {
             th: &plan.thresholds,
             prev: &self.prev,
         };
-        let tick = TickView {
-            newest: &newest,
-            before: self.ring.tick(order[2]),
-            energy_q: tick_energy_q,
-        };
-        if let Some(bins) = checker.held_tick(self.tracker.tone.as_ref(), &tick) {
+        let held = self.tracker.tone.as_ref().and_then(|t| {
+            let tick = TickView {
+                newest: &newest,
+                before: self.ring.tick(order[2]),
+                energy_q: tick_energy_q,
+            };
+            checker.held_tick(t, &tick)
+        });
+        if let Some(bins) = held {
             self.continue_held(&newest, order, bins, on_event);
         } else if ((energy < plan.quiet.min_window_energy)
             | (tick_energy_q < plan.quiet.tick)
@@ -393,8 +404,8 @@ impl Detector {
     ) {
         let plan = &*self.plan;
         let wanted = self.tracker.tone.as_ref().is_some_and(|t| t.n_full == 1);
-        let w = self.ring.window(order, newest);
-        let measured = checks::second_measurement(plan, &mut self.prev, wanted, w, bins);
+        let window = (&self.ring, order, newest);
+        let measured = checks::second_measurement(plan, &mut self.prev, wanted, window, bins);
         let now = self.asm.ticks * plan.tick_len as u64;
         self.tracker.continued(plan, now, measured, on_event);
     }
@@ -449,38 +460,10 @@ impl Detector {
 }
 
 /// [`Detector::process_i16_body`] as a routine the SIMD wing compiles for AVX2.
-struct I16Body<'a, F> {
-    det: &'a mut Detector,
-    x: &'a [i16],
-    on_event: &'a mut F,
-}
-
-impl<F: FnMut(Event)> Compiled for I16Body<'_, F> {
+impl<F: FnMut(Event)> Compiled<[i16], F> for Detector {
     #[inline(always)]
-    fn run(&mut self) {
-        self.det.process_i16_body(self.x, self.on_event);
-    }
-}
-
-/// [`convert`] as a routine the SIMD wing compiles for AVX2.
-struct Convert<'a, T, F> {
-    x: &'a [T],
-    out: &'a mut [i16],
-    f: F,
-}
-
-impl<T: Copy, F: Fn(T) -> i16> Compiled for Convert<'_, T, F> {
-    #[inline(always)]
-    fn run(&mut self) {
-        convert(self.x, self.out, &self.f);
-    }
-}
-
-/// `out[i] = f(x[i])` (inlined into each compiled version; `f` is inlined into it).
-#[inline(always)]
-fn convert<T: Copy>(x: &[T], out: &mut [i16], f: impl Fn(T) -> i16) {
-    for (o, &s) in out.iter_mut().zip(x) {
-        *o = f(s);
+    fn run(&mut self, x: &[i16], on_event: &mut F) {
+        self.process_i16_body(x, on_event);
     }
 }
 
@@ -508,10 +491,10 @@ pub fn detect<S: Sample>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generator;
+    use crate::level;
 
     /// Keys at many levels, offsets and twists, with and without gaps, over noise and
-    /// (at 8 kHz) recorded speech and music: a signal that reaches every branch of the
+    /// (at 8 kHz) speech: a signal that reaches every branch of the
     /// per-tick analysis.
     fn busy_signal(rate: u32, seed: u64) -> Vec<i16> {
         let mut st = seed | 1;
@@ -530,8 +513,8 @@ mod tests {
             let (fl, fh) = (fl * dev(rnd()), fh * dev(rnd()));
             let level = -45.0 + 52.0 * rnd();
             let twist = -10.0 + 20.0 * rnd();
-            let al = generator::dbm0_to_peak(level + twist / 2.0);
-            let ah = generator::dbm0_to_peak(level - twist / 2.0);
+            let al = level::dbm0_to_peak(level + twist / 2.0);
+            let ah = level::dbm0_to_peak(level - twist / 2.0);
             let on = ((0.015 + 0.1 * rnd()) * fs) as usize;
             let off = ((0.005 + 0.06 * rnd()) * fs) as usize;
             x.resize(x.len() + off, 0.0);
@@ -542,10 +525,16 @@ mod tests {
             );
         }
         let bed = if rate == 8000 {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/speech-real-8k.wav");
-            crate::wav::read_all(path)
-                .map(|a| a.samples)
-                .unwrap_or_default()
+            // The recorded speech is not in the published crate (another licence); the
+            // synthetic speech of testdata/ stands in for it there.
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+            crate::io::read_all(format!("{dir}/speech-real-8k.wav"))
+                .or_else(|e| {
+                    eprintln!("speech-real-8k.wav not read ({e}): speech-8k.wav used instead");
+                    crate::io::read_all(format!("{dir}/speech-8k.wav"))
+                })
+                .expect("testdata/speech-8k.wav")
+                .samples
         } else {
             Vec::new()
         };
@@ -649,37 +638,24 @@ mod tests {
                 .iter()
                 .filter(|e| matches!(e, Event::KeyUp { .. }))
                 .count();
-            assert!(keys >= 10, "input {kind}: {keys} keys");
+            // (Many of the 48 keys are outside the limits on purpose: ±3.5 %, −45 dBm0,
+            // ±10 dB twist, 15 ms.)
+            assert!(keys >= 8, "input {kind}: {keys} keys");
             assert_eq!(a, b, "input {kind}");
         }
         // And sample for sample, through the two compiled conversions.
         if let Some(t) = simd.avx2 {
             let (mut p, mut q) = (vec![0i16; xf.len()], vec![0i16; xf.len()]);
-            Convert {
-                x: &xf,
-                out: &mut p,
-                f: f32::to_i16,
-            }
-            .avx2(t);
-            convert(&xf, &mut q, f32::to_i16);
+            crate::io::to_i16(Some(t), &xf, &mut p, f32::to_i16);
+            crate::io::to_i16(None, &xf, &mut q, f32::to_i16);
             assert_eq!(p, q);
             let all: Vec<u8> = (0..=255).collect();
             let (mut p, mut q) = ([0i16; 256], [0i16; 256]);
-            Convert {
-                x: &all,
-                out: &mut p,
-                f: g711::ulaw_lane,
-            }
-            .avx2(t);
-            convert(&all, &mut q, g711::ulaw_lane);
+            crate::io::to_i16(Some(t), &all, &mut p, g711::ulaw_lane);
+            crate::io::to_i16(None, &all, &mut q, g711::ulaw_lane);
             assert_eq!((p, q.to_vec()), (q, g711::ULAW_TABLE.to_vec()));
-            Convert {
-                x: &all,
-                out: &mut p,
-                f: g711::alaw_lane,
-            }
-            .avx2(t);
-            convert(&all, &mut q, g711::alaw_lane);
+            crate::io::to_i16(Some(t), &all, &mut p, g711::alaw_lane);
+            crate::io::to_i16(None, &all, &mut q, g711::alaw_lane);
             assert_eq!((p, q.to_vec()), (q, g711::ALAW_TABLE.to_vec()));
         }
     }

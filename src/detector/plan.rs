@@ -6,9 +6,9 @@ use super::checks::Thresholds;
 use super::config::{DetectorConfig, DetectorConfigError};
 use super::ticks::{Resp, WINDOW_TICKS};
 use super::tracker::RESUME_MS;
-use crate::generator;
 use crate::goertzel::{Bank, TABLE_SCALE};
 use crate::key::ALL_FREQS;
+use crate::level;
 use crate::simd::{self, Avx2};
 use num_complex::Complex32;
 
@@ -129,7 +129,7 @@ impl Plan {
             Complex32::new(w.cos() as f32, w.sin() as f32)
         };
         let rot = ALL_FREQS.map(|f| phasor(f, tick_len).conj());
-        let min_amp = generator::dbm0_to_peak(cfg.min_level_dbm0 as f64);
+        let min_amp = level::dbm0_to_peak(cfg.min_level_dbm0 as f64);
         // A tone of peak A gives |X| = A·N/2 (in sample units), times TABLE_SCALE.
         let x_to_amp = 2.0 / (n * TABLE_SCALE as f64);
         let min_x2 = (min_amp / x_to_amp).powi(2);

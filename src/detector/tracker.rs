@@ -8,9 +8,9 @@ use super::phasor::{power_of, round_up_half};
 use super::plan::Plan;
 use super::ticks::{History, Window, HIST_TICKS, WINDOW_TICKS};
 use super::{Event, KeyPress, Levels};
-use crate::generator;
 use crate::goertzel::TABLE_SCALE;
 use crate::key::Key;
+use crate::level;
 
 /// Time after a gap ends until the resumed tone is seen by a passing window, ms: the
 /// window must be mostly past the gap. The end of a key is final `max_dropout_ms` + this
@@ -125,8 +125,8 @@ impl Tone {
     fn levels(&self) -> Levels {
         let (lo, hi) = self.amplitudes();
         Levels {
-            low_dbm0: generator::peak_to_dbm0(lo as f64) as f32,
-            high_dbm0: generator::peak_to_dbm0(hi as f64) as f32,
+            low_dbm0: level::peak_to_dbm0(lo as f64) as f32,
+            high_dbm0: level::peak_to_dbm0(hi as f64) as f32,
         }
     }
 }

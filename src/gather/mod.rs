@@ -57,9 +57,16 @@
 //! # Ok::<(), touchtone::gather::GatherConfigError>(())
 //! ```
 //!
-//! With audio instead of key events, [`Driver`] runs the crate's detector in front of the
-//! machine (one [`Driver::process`] call per frame); [`run_over_recording`] does a whole
-//! recording, as `examples/gather` does.
+//! For a media loop, [`Driver`] runs the crate's detector in front of the machine (one
+//! [`Driver::process`] call per frame of `i16`, `f32`, μ-law or A-law) and takes key
+//! reports from any other source ([`KeySource`]: RFC 4733, SIP INFO, …) on the same time
+//! axis, merging the same press heard several ways into one ([`MergePolicy`]). Its clock
+//! moves with the audio or with [`Driver::advance_to`] (deadlines fire during silence
+//! suppression or hold); [`Driver::next_gather`] chains gathers without losing type-ahead;
+//! continuous recognition reports every press with a sequence number.
+//! [`run_over_recording`] and [`run_over_recording_with_keys`] do a whole recording, as
+//! `examples/gather` does ([`run_gathers_over_recording_with_keys`]: several gathers back
+//! to back).
 //!
 //! # Platforms
 //!
@@ -216,6 +223,7 @@ pub mod azure;
 pub mod bird;
 mod config;
 mod driver;
+mod keys;
 mod machine;
 pub mod presets;
 
@@ -224,9 +232,11 @@ pub use config::{
     RetryOn, Validator, MAX_RETRIES, MAX_TIMEOUT,
 };
 pub use driver::{
-    run_gathers_over_recording, run_over_recording, Driver, RecordingOptions, DEFAULT_LATENCY,
-    DEFAULT_TIE_MARGIN,
+    run_gathers_over_recording, run_gathers_over_recording_with_keys, run_over_recording,
+    run_over_recording_with_keys, ContinuousEvent, Driver, RecordingOptions, DEFAULT_LATENCY,
+    DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN, QUEUE_CAPACITY,
 };
+pub use keys::{KeyReport, KeySource, MergePolicy};
 pub use machine::{Action, Gather, GatherResult, KeyEvent, PromptKind, Reason};
 
 use std::time::Duration;

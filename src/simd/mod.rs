@@ -221,15 +221,17 @@ pub(crate) fn band_whole_groups<const M: usize>(proof: Avx2, x: &[i16]) -> Optio
     }
 }
 
-/// A routine to run compiled for a SIMD feature ([`Compiled::avx2`]). Its `run` should be
-/// `#[inline(always)]`, so that all of it is compiled with the feature.
-pub(crate) trait Compiled {
+/// A routine to run compiled for a SIMD feature ([`Compiled::avx2`]) on `self` and two
+/// arguments. Its `run` should be `#[inline(always)]`, so that all of it is compiled with
+/// the feature. (The receiver and the arguments reach the compiled function as its own
+/// arguments, references the optimiser knows do not alias, as a direct call would.)
+pub(crate) trait Compiled<A: ?Sized, B: ?Sized> {
     /// The routine.
-    fn run(&mut self);
+    fn run(&mut self, a: &A, b: &mut B);
 
     /// Run [`Compiled::run`] compiled with AVX2 enabled.
     #[inline(always)]
-    fn avx2(&mut self, proof: Avx2)
+    fn avx2(&mut self, proof: Avx2, a: &A, b: &mut B)
     where
         Self: Sized,
     {
@@ -238,16 +240,16 @@ pub(crate) trait Compiled {
         // SAFETY: an `Avx2` proof exists only if the CPU reported AVX2, the one feature
         // `run_avx2` enables.
         unsafe {
-            run_avx2(self)
+            run_avx2(self, a, b)
         }
         #[cfg(not(target_arch = "x86_64"))]
-        self.run();
+        self.run(a, b);
     }
 }
 
-/// `c.run()` compiled with AVX2 enabled.
+/// `c.run(a, b)` compiled with AVX2 enabled.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn run_avx2<C: Compiled>(c: &mut C) {
-    c.run();
+unsafe fn run_avx2<C: Compiled<A, B>, A: ?Sized, B: ?Sized>(c: &mut C, a: &A, b: &mut B) {
+    c.run(a, b);
 }

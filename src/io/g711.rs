@@ -135,16 +135,12 @@ pub fn linear_to_alaw(sample: i16) -> u8 {
 
 /// Decode a buffer of μ-law bytes into `out` (lengths must match; extra is ignored).
 pub fn decode_ulaw(bytes: &[u8], out: &mut [i16]) {
-    for (o, &b) in out.iter_mut().zip(bytes) {
-        *o = ULAW_TABLE[b as usize];
-    }
+    super::to_i16(crate::simd::features().avx2, bytes, out, ulaw_lane);
 }
 
 /// Decode a buffer of A-law bytes into `out` (lengths must match; extra is ignored).
 pub fn decode_alaw(bytes: &[u8], out: &mut [i16]) {
-    for (o, &b) in out.iter_mut().zip(bytes) {
-        *o = ALAW_TABLE[b as usize];
-    }
+    super::to_i16(crate::simd::features().avx2, bytes, out, alaw_lane);
 }
 
 #[cfg(test)]

@@ -116,7 +116,8 @@ pub mod session;
 mod simd;
 
 pub use detector::{
-    detect, Detector, DetectorConfig, DetectorConfigError, Event, KeyPress, Levels, Plan,
+    detect, Detector, DetectorConfig, DetectorConfigError, Event, Explainer, KeyPress, Levels,
+    Plan, Reason, Rejection,
 };
 pub use generator::{Generator, GeneratorConfig, GeneratorError};
 pub use io::g711;

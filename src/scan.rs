@@ -101,6 +101,21 @@ pub fn decode_keys<R: Read>(
 pub fn for_each_key<R: Read>(
     reader: &mut Reader<R>,
     only_channel: Option<u16>,
+    on_key: impl FnMut(ChannelKey),
+) -> Result<(), ScanError> {
+    let cfg = DetectorConfig::standard(reader.sample_rate());
+    for_each_key_with(reader, only_channel, cfg, on_key)
+}
+
+/// [`for_each_key`] with detectors configured by `cfg` (for example
+/// [`DetectorConfig::relaxed`]); its `sample_rate` is replaced by the stream's.
+///
+/// # Errors
+/// As [`for_each_key`], and [`ScanError::Detector`] for a config the detector refuses.
+pub fn for_each_key_with<R: Read>(
+    reader: &mut Reader<R>,
+    only_channel: Option<u16>,
+    cfg: DetectorConfig,
     mut on_key: impl FnMut(ChannelKey),
 ) -> Result<(), ScanError> {
     let channels = reader.channels();
@@ -117,7 +132,10 @@ pub fn for_each_key<R: Read>(
         None => (0..channels).collect(),
     };
     let rate = reader.sample_rate();
-    let plan = Arc::new(Plan::new(DetectorConfig::with_rate(rate))?);
+    let plan = Arc::new(Plan::new(DetectorConfig {
+        sample_rate: rate,
+        ..cfg
+    })?);
     let mut dets = MultiDetector::new(plan, wanted.len());
     // Start of the key currently down on each decoded channel.
     let mut down: Vec<Option<u64>> = vec![None; wanted.len()];

@@ -7,7 +7,7 @@ use touchtone::{
     KeyPress,
 };
 
-mod common;
+use crate::common;
 use common::Rng;
 
 /// Keys at full scale and at the limit of sensitivity, white noise, and garbage floats.

@@ -2,7 +2,7 @@
 //! exactly. The committed files under testdata/rtp/ are this generator's output (checked
 //! byte for byte; `TOUCHTONE_REGEN_CAPTURES=1` rewrites them).
 #![cfg(feature = "capture")]
-mod rtp_support;
+use crate::rtp_support;
 
 use std::borrow::Cow;
 use std::io::Cursor;

@@ -6,7 +6,7 @@
 //! all sixteen keys, several levels. Tests named `goal_…` check the *goal* lines (beyond the
 //! standards). A failing test lists every failing key / rate / parameter, not just the first.
 
-mod common;
+use crate::common;
 
 use common::*;
 use touchtone::{Key, KeyPress};

@@ -1,6 +1,6 @@
 //! The UDP driver on loopback: packets from the crate's Sender reach a listening socket and
 //! come out as Down then Press, with the JSON lines of `examples/listen`.
-mod rtp_support;
+use crate::rtp_support;
 
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};

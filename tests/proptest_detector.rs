@@ -1,7 +1,7 @@
 //! Property tests: random key strings inside the must-operate limits decode exactly, and
 //! any chunking of the same audio gives identical events.
 
-mod common;
+use crate::common;
 
 use common::Rng as TestRng;
 use common::*;

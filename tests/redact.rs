@@ -3,7 +3,7 @@
 //! decoder finds them afterwards — this crate's detector in every profile and multimon-ng
 //! (an independent decoder, run if installed) — and nothing else changes.
 
-mod common;
+use crate::common;
 
 use common::Rng;
 use std::f64::consts::{PI, TAU};
@@ -17,12 +17,16 @@ type Profile = fn(u32) -> DetectorConfig;
 
 /// The detector profiles redaction is checked with, by name.
 fn profiles() -> Vec<(&'static str, Profile)> {
-    vec![("standard", DetectorConfig::with_rate)]
+    vec![
+        ("standard", DetectorConfig::standard),
+        ("relaxed", DetectorConfig::relaxed),
+    ]
 }
 
-/// The profile the redaction runs with: the last, most sensitive, of [`profiles`].
+/// The profile the redaction runs with (the command's default): the relaxed profile, the
+/// more sensitive one.
 fn redaction_profile() -> Profile {
-    profiles().last().unwrap().1
+    DetectorConfig::relaxed
 }
 
 // ---------------------------------------------------------------------------------------

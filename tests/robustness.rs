@@ -5,7 +5,7 @@ use touchtone::io::{self, RawFormat, Reader};
 use touchtone::scan;
 use touchtone::{g711, Detector, DetectorConfig, Event, Generator, GeneratorConfig, KeyPress};
 
-mod common;
+use crate::common;
 use common::Rng;
 
 fn keys_of(presses: &[KeyPress]) -> String {

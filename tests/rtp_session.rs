@@ -1,5 +1,5 @@
 //! The RTP session demux on calls built with known truth (tests/rtp_support).
-mod rtp_support;
+use crate::rtp_support;
 
 use rtp_support::{alaw, build, build_with, key_start_ms, ulaw, Call, TONE_MS};
 use std::time::Duration;

@@ -9,7 +9,7 @@
 //! * *goal* talk-down: digits placed over active speech / music, each 10 dB above the
 //!   recording's RMS under it, are all detected.
 
-mod common;
+use crate::common;
 
 use common::*;
 use touchtone::generator::peak_to_dbm0;

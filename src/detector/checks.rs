@@ -13,6 +13,7 @@
 //! profile) is a second [`Thresholds`] in the [`Plan`] handed to the [`Checker`].
 
 use super::config::DetectorConfig;
+use super::floor::Floor;
 use super::phasor::{
     any_below, energy_f32, fast_arg, mul_conj, top2, unit, unit_squared, ArgLimit,
 };
@@ -56,6 +57,35 @@ pub(super) struct Thresholds {
     pub(super) twist: Twist,
     pub(super) freq: Freq,
     pub(super) purity: Purity,
+    /// The octave check: a pair with |f_hi − 2·f_lo| < this × f_hi is a note and its
+    /// second harmonic (`max_octave_ratio_error`; 0 = off).
+    pub(super) octave: f32,
+    /// Hz per radian-per-sample of offset (fs / 2π).
+    pub(super) hz_per_rad: f32,
+}
+
+/// Why a window failed the full checks, with the raw measurement (converted to the public
+/// [`Reason`](super::explain::Reason) only when explaining).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Reject {
+    /// A tone under the minimum level (amplitudes, peak sample units).
+    Level([f32; 2]),
+    /// The runner-up of a group too close: strongest / runner-up power, the smaller of
+    /// the two groups.
+    Dominance(f32),
+    /// A tone not in both halves of the window (it starts, stops or changes in it).
+    Halves,
+    /// A tone's offset from nominal (radians per sample) beyond the limit; group 0 low,
+    /// 1 high.
+    Frequency(usize, f32),
+    /// The two frequency measurements disagree (a third tone, or a tone beyond ±62.5 Hz).
+    Agree(usize),
+    /// Low / high tone power outside the twist limits.
+    Twist(f32),
+    /// A note and its octave: measured f_hi / f_lo.
+    Octave(f32),
+    /// The tones' share of the energy, and the threshold it missed.
+    Purity(f32, f32),
 }
 
 /// Level limits.
@@ -167,6 +197,8 @@ impl Thresholds {
                 hold_tan: ALL_FREQS.map(|f| window_advance(f).tan() as f32),
                 strict_tan: ALL_FREQS.map(|f| (0.6 * window_advance(f)).tan() as f32),
             },
+            octave: cfg.max_octave_ratio_error,
+            hz_per_rad: (fs / (2.0 * core::f64::consts::PI)) as f32,
             purity: Purity {
                 window: cfg.min_tone_ratio,
                 window_held: cfg.min_tone_ratio * HOLD_RATIO_FACTOR,
@@ -254,6 +286,11 @@ pub(super) struct Checker<'a> {
     pub(super) plan: &'a Plan,
     pub(super) th: &'a Thresholds,
     pub(super) prev: &'a PrevWindow,
+    /// The steady background's window energy (see `floor`), 0 for none.
+    pub(super) background: f32,
+    /// The background's window powers at the eight frequencies (was the key already
+    /// there?).
+    pub(super) floor: &'a Floor,
 }
 
 impl<'a> Checker<'a> {
@@ -301,9 +338,46 @@ impl<'a> Checker<'a> {
         let hit = if current == Some(key) && self.prev.bins == this.0 {
             self.hold(&view)
         } else {
-            self.judge(&view, current)
+            self.judge(&view, current).ok()
         };
         (hit, Some(this))
+    }
+
+    /// The full checks' verdict on window `w` for explaining a candidate (not on the
+    /// decoding path): the key of its strongest bins and either the hit or why it failed;
+    /// `None` when no key's tones are at the minimum level (nothing to explain).
+    pub(super) fn explain(
+        &self,
+        w: &super::ticks::Window,
+        energy: f32,
+        current: Option<Key>,
+    ) -> Option<(Key, Result<Hit, Reject>)> {
+        if energy < self.plan.quiet.min_window_energy {
+            return None;
+        }
+        let (r, r2) = (&self.plan.rot.tick_lanes, &self.plan.rot.two_lanes);
+        let a = turn(w[0], w[1], r);
+        let b = turn(w[2], w[3], r);
+        let xs = turn(&a, &b, r2);
+        let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
+        let (lo, m_lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
+        let (hi, m_hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
+        let min = self.th.level.min_x2;
+        if m_lo < min || m_hi < min {
+            return None;
+        }
+        let key = Key::from_row_col(lo, hi).expect("row and column are 0..4");
+        let view = WindowView {
+            energy,
+            x: &xs,
+            half_a: &a,
+            half_b: &b,
+            bins: [lo, hi + 4],
+            peak: [m_lo, m_hi],
+            runner_up: [lo2, hi2],
+            key,
+        };
+        Some((key, self.judge(&view, current)))
     }
 
     /// The continuation check of a reported key whose bins are still the strongest: its
@@ -360,7 +434,7 @@ impl<'a> Checker<'a> {
     /// The full checks on one window (the onset check); `current` is the key of the tone in
     /// progress (its dominance and purity get the hysteresis thresholds).
     #[inline(always)]
-    pub(super) fn judge(&self, v: &WindowView, current: Option<Key>) -> Option<Hit> {
+    pub(super) fn judge(&self, v: &WindowView, current: Option<Key>) -> Result<Hit, Reject> {
         let (plan, th) = (self.plan, self.th);
         let [m_lo, m_hi] = v.peak;
         let [lo, hi] = v.bins;
@@ -382,7 +456,11 @@ impl<'a> Checker<'a> {
                 dominance * v.runner_up[1],
             ],
         ) {
-            return None;
+            return Err(if m_lo < min || m_hi < min {
+                Reject::Level([m_lo.sqrt(), m_hi.sqrt()].map(|m| m * plan.scale.x_to_amp))
+            } else {
+                Reject::Dominance((m_lo / v.runner_up[0]).min(m_hi / v.runner_up[1]))
+            });
         }
         // Frequency. (1) Between the window's halves: each half is relative to its own start;
         // for a tone at ω+δ, b·conj(a) = |·|² e^{j(ω+δ)2L}, and r² = e^{−jω2L} leaves
@@ -398,7 +476,7 @@ impl<'a> Checker<'a> {
         for &k in &k {
             let (na, nb) = (v.half_a.norm_sqr(k), v.half_b.norm_sqr(k));
             if na < 0.25 * nb || nb < 0.25 * na {
-                return None;
+                return Err(Reject::Halves);
             }
         }
         let mut u = [Complex32::new(1.0, 0.0); 2];
@@ -408,7 +486,10 @@ impl<'a> Checker<'a> {
             // e^{jδ2L}; the deviation: |arg z| within the limit.
             let z = mul_conj(v.half_b.get(k), v.half_a.get(k)) * plan.rot.two[k];
             if !th.freq.max_adv[k].contains(z) {
-                return None;
+                return Err(Reject::Frequency(
+                    i,
+                    fast_arg(z) * (0.5 * plan.scale.inv_tick),
+                ));
             }
             let w = mul_conj(v.x.get(k), self.prev.x[i]) * plan.rot.tick[k]; // e^{jδL}
             if same_bins && w.norm_sqr() > 0.0 {
@@ -417,7 +498,7 @@ impl<'a> Checker<'a> {
                 // 1477 − 26 Hz there, + 99 Hz here). With u = e^{j2·arg w}: arg(z·conj u).
                 let uw = unit_squared(w);
                 if w.re < 0.0 || !th.freq.agree.contains(mul_conj(z, uw)) {
-                    return None;
+                    return Err(Reject::Agree(i));
                 }
                 u[i] = uw;
                 delta[i] = fast_arg(w) * plan.scale.inv_tick;
@@ -428,17 +509,36 @@ impl<'a> Checker<'a> {
         }
         let amp = tone_amplitudes(plan, [v.x.get(lo), v.x.get(hi)], [lo, hi], u, delta);
         if amp[0] < th.level.min_amp || amp[1] < th.level.min_amp {
-            return None;
+            return Err(Reject::Level(amp));
         }
         // Twist: amp0²/amp1² within the limits.
         let (p0, p1) = (amp[0] * amp[0], amp[1] * amp[1]);
         if p0 > th.twist.hi * p1 || p0 < th.twist.lo * p1 {
-            return None;
+            return Err(Reject::Twist(p0 / p1));
+        }
+        // A note and its octave: the measured frequencies 2:1 (no key comes that close,
+        // see `max_octave_ratio_error`).
+        let f_lo = ALL_FREQS[lo] as f32 + delta[0] * th.hz_per_rad;
+        let f_hi = ALL_FREQS[hi] as f32 + delta[1] * th.hz_per_rad;
+        if (f_hi - 2.0 * f_lo).abs() < th.octave * f_hi {
+            return Err(Reject::Octave(f_hi / f_lo));
         }
         // Power of the two tones vs. the window's mean-square power.
         // As the energy is band-limited, so are the tones' powers (exact for pure tones).
         let tone_power = (p0 * plan.band.gain[lo] + p1 * plan.band.gain[hi]) / 2.0;
-        let total_power = v.energy * plan.scale.energy_to_power;
+        // A steady background that was there before (a dial tone) is not counted, up to
+        // half the window's energy, if the key's tones are new: neither of them within
+        // 10 dB of its level now in the background's windows (else the "background" is the
+        // candidate itself, a sustained chord).
+        let energy = if self.background > 0.0
+            && self.floor.bin_power(lo) < 0.1 * m_lo
+            && self.floor.bin_power(hi) < 0.1 * m_hi
+        {
+            v.energy - self.background.min(0.5 * v.energy)
+        } else {
+            v.energy
+        };
+        let total_power = energy * plan.scale.energy_to_power;
         // Two tones whose peaks add up past full scale are clipped somewhere on the way;
         // clipping moves up to a fifth of their power into distortion products.
         let min_ratio = if amp[0] + amp[1] >= CLIPPED_PEAK_SUM {
@@ -447,9 +547,9 @@ impl<'a> Checker<'a> {
             min_ratio
         };
         if tone_power < min_ratio * total_power {
-            return None;
+            return Err(Reject::Purity(tone_power / total_power, min_ratio));
         }
-        Some(Hit {
+        Ok(Hit {
             key,
             amp_lo: amp[0],
             amp_hi: amp[1],
@@ -563,7 +663,7 @@ pub(super) fn second_measurement(
 
 /// `p + q·r`, lane by lane (the same operations as `Complex32`'s).
 #[inline(always)]
-fn turn(p: &Resp, q: &Resp, r: &Resp) -> Resp {
+pub(super) fn turn(p: &Resp, q: &Resp, r: &Resp) -> Resp {
     let mut out = Resp {
         re: [0.0; 8],
         im: [0.0; 8],

@@ -3,64 +3,123 @@
 use crate::level;
 use core::fmt;
 
-/// Settings of the detector. Every default is chosen between the requirement that must
-/// operate and the one that must not, with the margin the measurement accuracy allows.
+/// Settings of the detector. Two profiles come ready-made:
+///
+/// * [`DetectorConfig::standard`] (the [`Default`]): the limits of ITU-T Q.24 / LSSGR, for
+///   a live call inside the network, where the requirements say what a receiver must
+///   accept and what it must reject. Every default is chosen between the requirement that
+///   must operate and the one that must not, with the margin the measurement accuracy
+///   allows.
+/// * [`DetectorConfig::relaxed`]: for recordings made outside the network (a handset
+///   recorded acoustically, two-way radio, short machine-dialled tones), like Asterisk's
+///   `relaxdtmf`: more twist, shorter tones and gaps, a lower purity and dominance. It
+///   still rejects single tones, three tones and call-progress tones, but it gives more
+///   false keys on music than `standard`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorConfig {
     /// Sample rate in Hz, 8 000–48 000. Default 8 000.
     pub sample_rate: u32,
     /// Weakest tone accepted, dBm0 per tone. Default −41: the *goal* range operates down to
-    /// −36 dBm0 and rejects −45 dBm0 and weaker (Q.24 itself only asks for −25).
+    /// −36 dBm0 and rejects −45 dBm0 and weaker (Q.24 itself only asks for −25). Relaxed:
+    /// the same.
     pub min_level_dbm0: f32,
     /// Largest normal twist (low louder), dB. Default 9: must accept +8 (Q.24 / LSSGR),
-    /// goal rejects +10.
+    /// goal rejects +10. Relaxed 14.
     pub max_normal_twist_db: f32,
     /// Largest reverse twist (high louder), dB, as a positive number. Default 6: must accept
-    /// 4 dB (Q.24 / LSSGR), goal rejects 8.
+    /// 4 dB (Q.24 / LSSGR), goal rejects 8. Relaxed 18: handsets recorded through the air
+    /// show 8–17 dB (the microphone and the small speaker favour the high group).
     pub max_reverse_twist_db: f32,
-    /// Largest frequency deviation of either tone, as a fraction. Default 0.025: must
-    /// accept ±1.5 %, must reject ±3.5 % (Q.24); the measurement is good to about 1 Hz.
+    /// Largest frequency deviation of either tone, as a fraction. Default 0.018: must
+    /// accept ±1.5 %, must reject ±3.5 % (Q.24); the measurement is good to about 1 Hz
+    /// (0.15 % at 697 Hz), so 1.8 % keeps a margin above the acceptance limit while
+    /// rejecting music whose notes sit 1.8–2.5 % off a row and a column frequency (a note
+    /// tuned a few cents off an equal-tempered pitch near a DTMF pair). Relaxed 0.02:
+    /// radios and old handsets drift by up to 2 %.
     pub max_freq_deviation: f32,
     /// Smallest share of the window's energy (band-limited to about 0–4 kHz at higher rates)
     /// carried by the two tones. Default 0.85: a key at 10 dB SNR gives > 0.95, with speech
     /// 10 dB below it ~0.9; three equal tones give 0.67 and the harmonic-rich chords of the
     /// talk-off music 0.76–0.85. Keys whose tones add up past full scale (clipped) are held
     /// to 0.9 × this (a +3 dBm0 key clipped at 16 bits keeps 0.79–0.88); a key already
-    /// reported is held to 0.7 × this while it lasts (hysteresis).
+    /// reported is held to 0.7 × this while it lasts (hysteresis). Relaxed 0.7: recordings
+    /// carry room noise, hum and rumble under the key (still above three equal tones' 0.67).
     pub min_tone_ratio: f32,
     /// How much the strongest tone of each group must exceed the second, dB. Default 6.
+    /// Relaxed 3: a steady interferer near a DTMF frequency (a radio's 988 Hz pilot next to
+    /// 941 Hz) leaks into that bin.
     pub min_dominance_db: f32,
     /// Shortest tone reported, ms, measured between the estimated edges. Default 31:
     /// midway between "reject 23 ms and shorter" and "accept 40 ms" (Q.24 / LSSGR).
+    /// Relaxed 20: machine-dialled sequences use 30–45 ms tones, and a noise burst inside
+    /// one leaves only part of it measurable.
     pub min_tone_ms: f32,
+    /// Time the tone must have been seen on before it is reported, ms, bridged gaps not
+    /// counted (rounded up to whole 4 ms ticks). Default 20: a 36 ms tone has about 32 by
+    /// the time its duration is confirmed, while a few passing windows of music strung
+    /// together by the dropout bridge (two, a 20 ms gap, one) do not. Relaxed 12.
+    pub min_on_ms: f32,
     /// Longest gap bridged inside one key, ms. Default 25: a 10 ms dropout must be bridged,
-    /// a 40 ms pause must separate two keys (Q.24 / LSSGR).
+    /// a 40 ms pause must separate two keys (Q.24 / LSSGR). Relaxed 15: bursts and
+    /// dropouts of up to 10 ms are bridged while the 20 ms gaps of radio sequences still
+    /// separate keys.
     pub max_dropout_ms: f32,
+    /// A pair whose measured high frequency is within this fraction of twice the low one is
+    /// a note and its octave (a sung or played note whose fundamental and second harmonic
+    /// fall near a row and a column), not a key. Default 0.006 (both profiles): the pairs
+    /// closest to 2:1 are 697/1336, 770/1477 and 852/1633 Hz (1.917); with both tones
+    /// within ±1.8 % of nominal a key is at most 1.987, 0.65 % short of 2, while a note's
+    /// harmonic is at 2.000 within the measurement's ±0.3 %. 0 turns the check off.
+    pub max_octave_ratio_error: f32,
 }
 
 impl Default for DetectorConfig {
+    /// [`DetectorConfig::standard`] at 8 kHz.
     fn default() -> Self {
-        DetectorConfig {
-            sample_rate: 8000,
-            min_level_dbm0: -41.0,
-            max_normal_twist_db: 9.0,
-            max_reverse_twist_db: 6.0,
-            max_freq_deviation: 0.025,
-            min_tone_ratio: 0.85,
-            min_dominance_db: 6.0,
-            min_tone_ms: 31.0,
-            max_dropout_ms: 25.0,
-        }
+        DetectorConfig::standard(8000)
     }
 }
 
 impl DetectorConfig {
-    /// The defaults at another sample rate.
-    pub fn with_rate(sample_rate: u32) -> Self {
+    /// The standard profile (the defaults) at `sample_rate`: the requirements' limits.
+    pub fn standard(sample_rate: u32) -> Self {
         DetectorConfig {
             sample_rate,
-            ..Default::default()
+            min_level_dbm0: -41.0,
+            max_normal_twist_db: 9.0,
+            max_reverse_twist_db: 6.0,
+            max_freq_deviation: 0.018,
+            min_tone_ratio: 0.85,
+            min_dominance_db: 6.0,
+            min_tone_ms: 31.0,
+            min_on_ms: 20.0,
+            max_dropout_ms: 25.0,
+            max_octave_ratio_error: 0.006,
         }
+    }
+
+    /// The relaxed profile at `sample_rate`, for recordings made outside the network:
+    /// reverse twist to 18 dB and normal twist to 14 dB, tones from 20 ms seen and gaps
+    /// from about 20 ms, bursts and dropouts of up to 10 ms bridged, ±2 % drift, a lower
+    /// purity (clipping, 8-bit quantisation, room noise) and dominance (a steady
+    /// interferer). Each field's documentation gives its relaxed value and why.
+    pub fn relaxed(sample_rate: u32) -> Self {
+        DetectorConfig {
+            max_normal_twist_db: 14.0,
+            max_reverse_twist_db: 18.0,
+            max_freq_deviation: 0.02,
+            min_tone_ratio: 0.7,
+            min_dominance_db: 3.0,
+            min_tone_ms: 20.0,
+            min_on_ms: 12.0,
+            max_dropout_ms: 15.0,
+            ..DetectorConfig::standard(sample_rate)
+        }
+    }
+
+    /// The defaults ([`DetectorConfig::standard`]) at another sample rate.
+    pub fn with_rate(sample_rate: u32) -> Self {
+        DetectorConfig::standard(sample_rate)
     }
 }
 
@@ -93,6 +152,13 @@ impl DetectorConfig {
         check("min_dominance_db", self.min_dominance_db, 0.0, 60.0)?;
         check("min_tone_ms", self.min_tone_ms, 0.0, 1000.0)?;
         check("max_dropout_ms", self.max_dropout_ms, 0.0, 1000.0)?;
+        check("min_on_ms", self.min_on_ms, 0.0, 1000.0)?;
+        check(
+            "max_octave_ratio_error",
+            self.max_octave_ratio_error,
+            0.0,
+            0.1,
+        )?;
         Ok(())
     }
 }

@@ -90,6 +90,8 @@
 
 mod checks;
 mod config;
+mod explain;
+mod floor;
 mod phasor;
 mod plan;
 mod solve;
@@ -97,6 +99,7 @@ mod ticks;
 mod tracker;
 
 pub use config::{DetectorConfig, DetectorConfigError};
+pub use explain::{Explainer, Reason, Rejection};
 pub use plan::Plan;
 
 use crate::g711;
@@ -104,6 +107,7 @@ use crate::key::Key;
 use crate::sample::Sample;
 use crate::simd::Compiled;
 use checks::{Checker, PrevWindow, TickView};
+use explain::Sink;
 use phasor::energy_f32;
 use std::sync::Arc;
 use ticks::{Assembly, History, Resp, Ring, WINDOW_TICKS};
@@ -204,6 +208,8 @@ pub struct Detector {
     prev: PrevWindow,
     /// The key/tone tracker.
     tracker: Tracker,
+    /// The steady background (for the purity check of a new key).
+    floor: floor::Floor,
 }
 
 impl Detector {
@@ -223,6 +229,7 @@ impl Detector {
             ring: Ring::NEW,
             hist: History::NEW,
             prev: PrevWindow::NEW,
+            floor: floor::Floor::NEW,
             tracker: Tracker::NEW,
         }
     }
@@ -251,14 +258,20 @@ impl Detector {
     /// event the frame completes. Frames may have any length; the events are identical
     /// however the stream is cut. No heap allocation.
     pub fn process<S: Sample>(&mut self, frame: &[S], mut on_event: impl FnMut(Event)) {
+        self.process_sink(frame, &mut on_event);
+    }
+
+    /// [`Detector::process`] into any [`Sink`] (events, and with [`Explainer`] the
+    /// rejected candidates).
+    fn process_sink<S: Sample>(&mut self, frame: &[S], on_event: &mut impl Sink) {
         if let Some(x) = S::as_i16_slice(frame) {
-            self.process_i16(x, &mut on_event);
+            self.process_i16(x, on_event);
         } else {
             let mut buf = [0i16; 256];
             for chunk in frame.chunks(buf.len()) {
                 let out = &mut buf[..chunk.len()];
                 self.convert(chunk, out, S::to_i16);
-                self.process_i16(out, &mut on_event);
+                self.process_i16(out, on_event);
             }
         }
     }
@@ -277,7 +290,7 @@ impl Detector {
         &mut self,
         bytes: &[u8],
         decode: impl Fn(u8) -> i16,
-        on_event: &mut impl FnMut(Event),
+        on_event: &mut impl Sink,
     ) {
         let mut buf = [0i16; 256];
         for chunk in bytes.chunks(buf.len()) {
@@ -294,7 +307,7 @@ impl Detector {
         crate::io::to_i16(self.plan.avx2, x, out, f);
     }
 
-    fn process_i16(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
+    fn process_i16(&mut self, x: &[i16], on_event: &mut impl Sink) {
         if let Some(t) = self.plan.avx2 {
             self.avx2(t, x, on_event);
             return;
@@ -306,7 +319,7 @@ impl Detector {
     /// per-tick analysis at each tick's end (inlined into each compiled version of it; one
     /// call site of the analysis per rate class).
     #[inline(always)]
-    fn process_i16_body(&mut self, x: &[i16], on_event: &mut impl FnMut(Event)) {
+    fn process_i16_body(&mut self, x: &[i16], on_event: &mut impl Sink) {
         if self.plan.band.group == 1 {
             self.process_ticks(x, on_event);
         } else {
@@ -318,6 +331,11 @@ impl Detector {
     /// any key that is on has ended; its `KeyUp` is reported. The detector is then reset to
     /// position 0 for a new stream.
     pub fn finish(&mut self, mut on_event: impl FnMut(Event)) {
+        self.finish_sink(&mut on_event);
+    }
+
+    /// [`Detector::finish`] into any [`Sink`].
+    fn finish_sink(&mut self, on_event: &mut impl Sink) {
         let l = self.plan.tick_len;
         let zeros = [0i16; 64];
         // Window, dropout bridge and a margin, in ticks.
@@ -329,7 +347,7 @@ impl Detector {
         while self.asm.pos != 0 || (self.tracker.tone.is_some() && fed < max_ticks) {
             let n = (l - self.asm.pos).min(zeros.len());
             let before = self.asm.ticks;
-            self.process_i16(&zeros[..n], &mut on_event);
+            self.process_i16(&zeros[..n], on_event);
             fed += self.asm.ticks - before;
         }
         self.reset();
@@ -338,7 +356,7 @@ impl Detector {
     /// the bank's units; band-limited from 16 kHz) is `tick_energy_q`, at the end of each
     /// tick (inlined into [`Detector::process_ticks`] and [`Detector::process_groups`]).
     #[inline(always)]
-    fn end_tick(&mut self, acc: &[i32; 16], tick_energy_q: u64, on_event: &mut impl FnMut(Event)) {
+    fn end_tick(&mut self, acc: &[i32; 16], tick_energy_q: u64, on_event: &mut impl Sink) {
         let plan = &*self.plan;
         let newest = Resp::from_sums(acc, plan.scale.acc);
         let order = self.ring.order();
@@ -346,10 +364,15 @@ impl Detector {
         let energy = self.ring.energy_sum() + tick_energy;
         self.asm.ticks += 1;
         let placed = self.tracker.tone.as_ref().map(|t| t.off_at.is_some());
+        if placed.is_none() {
+            self.floor.idle(energy);
+        }
         let checker = Checker {
             plan,
             th: &plan.thresholds,
             prev: &self.prev,
+            background: self.floor.value(),
+            floor: &self.floor,
         };
         let held = self.tracker.tone.as_ref().and_then(|t| {
             let tick = TickView {
@@ -400,7 +423,7 @@ impl Detector {
         newest: &Resp,
         order: [usize; 3],
         bins: [u8; 2],
-        on_event: &mut impl FnMut(Event),
+        on_event: &mut impl Sink,
     ) {
         let plan = &*self.plan;
         let wanted = self.tracker.tone.as_ref().is_some_and(|t| t.n_full == 1);
@@ -413,23 +436,41 @@ impl Detector {
     /// The window checks and the duration state machine for the window ending with `newest`
     /// (the ring's other ticks in `order`).
     #[inline(always)]
-    fn check_window(
+    fn check_window<S: Sink>(
         &mut self,
         newest: &Resp,
         order: [usize; 3],
         energy: f32,
-        on_event: &mut impl FnMut(Event),
+        on_event: &mut S,
     ) {
         let plan = &*self.plan;
         let tone = self.tracker.tone.as_ref();
         // Hysteresis only for a confirmed key: a candidate must pass the full checks.
         let held = tone.filter(|t| t.confirmed).map(|t| t.key);
         let w = self.ring.window(order, newest);
+        if tone.is_none() && self.floor.steady_so_far() {
+            // The background's powers at the eight frequencies (see `floor`).
+            let (r, r2) = (&plan.rot.tick_lanes, &plan.rot.two_lanes);
+            let xs = checks::turn(
+                &checks::turn(w[0], w[1], r),
+                &checks::turn(w[2], w[3], r),
+                r2,
+            );
+            let mut bins = [0u8; 8];
+            phasor::log_powers(&xs, &mut bins);
+            self.floor.idle_bins(&bins);
+        }
         let checker = Checker {
             plan,
             th: &plan.thresholds,
             prev: &self.prev,
+            background: self.floor.value(),
+            floor: &self.floor,
         };
+        if S::EXPLAIN {
+            let now = self.asm.ticks * plan.tick_len as u64;
+            on_event.window(plan, now, checker.explain(&w, energy, held));
+        }
         let (hit, prev) = checker.analyze(&w, energy, held);
         // The state machine needs the window's magnitudes only while a tone is in progress
         // or starts.
@@ -460,9 +501,9 @@ impl Detector {
 }
 
 /// [`Detector::process_i16_body`] as a routine the SIMD wing compiles for AVX2.
-impl<F: FnMut(Event)> Compiled<[i16], F> for Detector {
+impl<S: Sink> Compiled<[i16], S> for Detector {
     #[inline(always)]
-    fn run(&mut self, x: &[i16], on_event: &mut F) {
+    fn run(&mut self, x: &[i16], on_event: &mut S) {
         self.process_i16_body(x, on_event);
     }
 }
@@ -509,7 +550,7 @@ mod tests {
         for i in 0..48 {
             let key = Key::ALL[i % 16];
             let (fl, fh) = key.frequencies();
-            let dev = |r: f64| 1.0 + (r - 0.5) * 0.07; // ±3.5 %
+            let dev = |r: f64| 1.0 + (r - 0.5) * 0.04; // ±2 %
             let (fl, fh) = (fl * dev(rnd()), fh * dev(rnd()));
             let level = -45.0 + 52.0 * rnd();
             let twist = -10.0 + 20.0 * rnd();

@@ -97,6 +97,9 @@ pub(super) struct Durations {
     pub(super) max_dropout: u64,
     /// How long after a tone's end a resumption may still be seen (dropout + `RESUME_MS`).
     pub(super) resume_wait: u64,
+    /// Ticks a tone must have been seen on (not counting bridged gaps) before it is
+    /// reported: `min_on_ms`, rounded up to whole ticks.
+    pub(super) min_on_ticks: u16,
 }
 
 impl Plan {
@@ -176,6 +179,7 @@ impl Plan {
                 min_tone: ms(cfg.min_tone_ms),
                 max_dropout: ms(cfg.max_dropout_ms),
                 resume_wait: ms(cfg.max_dropout_ms + RESUME_MS),
+                min_on_ticks: (cfg.min_on_ms as f64 * TICKS_PER_SECOND / 1000.0).ceil() as u16,
             },
             bank,
             cfg,

@@ -2,8 +2,9 @@
 //! 16 kHz, with the band-limited energy from 16 kHz), the ring of the window's older ticks
 //! and the history of quantised tick powers before it.
 
+use super::explain::Sink;
 use super::phasor::{log_powers, square};
-use super::{Detector, Event};
+use super::Detector;
 use crate::goertzel::TickSums;
 use crate::simd::{self, Avx2};
 use num_complex::Complex32;
@@ -187,7 +188,7 @@ impl Detector {
     /// first (independent work that the CPU overlaps), then their analyses in order; the
     /// results are the same as tick by tick.
     #[inline(always)]
-    pub(super) fn process_ticks(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
+    pub(super) fn process_ticks(&mut self, mut x: &[i16], on_event: &mut impl Sink) {
         let l = self.plan.tick_len;
         while !x.is_empty() {
             let plan = &*self.plan;
@@ -230,7 +231,7 @@ impl Detector {
     /// [`Detector::process_i16_body`] from 16 kHz: the correlation and the band-limited
     /// energy over each part of a tick, the analysis at the tick's end.
     #[inline(always)]
-    pub(super) fn process_groups(&mut self, mut x: &[i16], on_event: &mut impl FnMut(Event)) {
+    pub(super) fn process_groups(&mut self, mut x: &[i16], on_event: &mut impl Sink) {
         let l = self.plan.tick_len;
         while !x.is_empty() {
             let n = (l - self.asm.pos).min(x.len());

@@ -4,6 +4,7 @@
 //! reports it (`KeyUp`) once its end is final.
 
 use super::checks::Hit;
+use super::explain::Sink;
 use super::phasor::{power_of, round_up_half};
 use super::plan::Plan;
 use super::ticks::{History, Window, HIST_TICKS, WINDOW_TICKS};
@@ -16,10 +17,6 @@ use crate::level;
 /// window must be mostly past the gap. The end of a key is final `max_dropout_ms` + this
 /// after it (≤ 50 ms with the defaults, the requirement's limit for reporting an end).
 pub(super) const RESUME_MS: f32 = 12.0;
-/// Ticks a tone must have been seen on (not counting bridged gaps) before it is reported:
-/// 20 ms. A 36 ms tone has about eight by the time its duration is confirmed; a few passing
-/// windows of music strung together by the dropout bridge (two, a 20 ms gap, one) do not.
-const MIN_ON_TICKS: u16 = 5;
 /// A history tick counts as wholly covered from this coverage on (the walk back continues).
 const FULL_TICK: f32 = 0.6;
 /// A tick whose coverage estimate is below this is taken as not covered at all (noise).
@@ -93,7 +90,7 @@ pub(super) struct Tone {
     /// continuation ([`Checker::held_tick`](super::checks::Checker::held_tick)); kept up to date by [`Tone::update_ref`].
     pub(super) tick_ref: [f32; 2],
     /// Ticks in which the tone was seen on (passing windows and held ticks), not counting
-    /// bridged gaps: a key is reported only after [`MIN_ON_TICKS`] of them.
+    /// bridged gaps: a key is reported only after `min_on_ms` of them.
     on_ticks: u16,
 }
 
@@ -190,7 +187,7 @@ impl Tracker {
         now: u64,
         w: &Mags,
         hit: Option<Hit>,
-        on_event: &mut impl FnMut(Event),
+        on_event: &mut impl Sink,
     ) {
         let l = plan.tick_len as u64;
         let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
@@ -269,11 +266,14 @@ impl Tracker {
 
     /// End the tone `t` at `end`: report it if it was confirmed.
     #[inline(always)]
-    fn close(&mut self, t: Tone, end: u64, now: u64, on_event: &mut impl FnMut(Event)) {
+    fn close<S: Sink>(&mut self, t: Tone, end: u64, now: u64, on_event: &mut S) {
         self.tone = None;
+        if S::EXPLAIN && !t.confirmed {
+            on_event.dropped(t.key, t.hit_start, t.last_end);
+        }
         if t.confirmed {
             self.prev_end = end;
-            on_event(Event::KeyUp {
+            on_event.event(Event::KeyUp {
                 press: KeyPress {
                     key: t.key,
                     start: t.start,
@@ -296,7 +296,7 @@ impl Tracker {
         h: Hit,
         cov: &[f32; WINDOW_TICKS],
         now: u64,
-        on_event: &mut impl FnMut(Event),
+        on_event: &mut impl Sink,
     ) {
         let l = plan.tick_len as u64;
         let newest = cov[WINDOW_TICKS - 1];
@@ -347,7 +347,7 @@ impl Tracker {
         plan: &Plan,
         now: u64,
         measured: Option<[f32; 2]>,
-        on_event: &mut impl FnMut(Event),
+        on_event: &mut impl Sink,
     ) {
         if let Some(t) = self.tone.as_mut() {
             t.last_end = now;
@@ -402,14 +402,14 @@ impl Tracker {
 
     /// Report `KeyDown` once the tone in progress has lasted `min_tone_ms`.
     #[inline(always)]
-    fn maybe_confirm(&mut self, plan: &Plan, now: u64, on_event: &mut impl FnMut(Event)) {
+    fn maybe_confirm(&mut self, plan: &Plan, now: u64, on_event: &mut impl Sink) {
         if let Some(t) = self.tone.as_mut() {
             if !t.confirmed
                 && t.last_end.saturating_sub(t.hit_start) >= plan.durations.min_tone
-                && t.on_ticks >= MIN_ON_TICKS
+                && t.on_ticks >= plan.durations.min_on_ticks
             {
                 t.confirmed = true;
-                on_event(Event::KeyDown {
+                on_event.event(Event::KeyDown {
                     key: t.key,
                     start: t.start,
                     decided_at: now,

@@ -1006,7 +1006,7 @@ impl Core {
     }
 }
 
-/// Options of [`run_over_recording`]: what `examples/gather` takes on its command line.
+/// Options of [`run_over_recording`]: what `touchtone gather` takes on its command line.
 #[derive(Clone, Debug)]
 pub struct RecordingOptions {
     /// The gather's settings.
@@ -1018,7 +1018,7 @@ pub struct RecordingOptions {
 }
 
 /// Run `count` gathers back to back over a caller's recording, as
-/// `examples/gather --gathers N` does: each starts when the one before finished, with the
+/// `touchtone gather --gathers N` does: each starts when the one before finished, with the
 /// keys that one did not consume as type-ahead ([`Driver::chain`]); otherwise as
 /// [`run_over_recording`]. Returns the results in order (fewer than `count` only if a
 /// gather cannot finish, which finite timeouts rule out).
@@ -1035,7 +1035,7 @@ pub fn run_gathers_over_recording(
 }
 
 /// Run a gather over a caller's recording (mono `i16` at `sample_rate`), as
-/// `examples/gather` does: the gather starts at the first sample; the prompt "plays" for
+/// `touchtone gather` does: the gather starts at the first sample; the prompt "plays" for
 /// `options.prompt` from the start of each attempt (cut short by barge-in); key events come
 /// from the crate's detector; when the recording ends first, time goes on as silence.
 ///

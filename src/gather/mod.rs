@@ -65,7 +65,7 @@
 //! suppression or hold); [`Driver::next_gather`] chains gathers without losing type-ahead;
 //! continuous recognition reports every press with a sequence number.
 //! [`run_over_recording`] and [`run_over_recording_with_keys`] do a whole recording, as
-//! `examples/gather` does ([`run_gathers_over_recording_with_keys`]: several gathers back
+//! `touchtone gather` does ([`run_gathers_over_recording_with_keys`]: several gathers back
 //! to back).
 //!
 //! # Platforms

@@ -1,41 +1,10 @@
-//! Run a gather (or several back to back) over a caller's recording.
-//!
-//! ```text
-//! cargo run --release --example gather -- [OPTIONS] CALLER.wav
-//!   --preset NAME           bird|azure|twilio|plivo|freeswitch|asterisk|voicexml: that
-//!                           platform's defaults (the flags below override them)
-//!   --max-keys N            maxNumKeys (0 = no limit)           default 0
-//!   --min-keys N                                                 default 1
-//!   --end-key K|none        endKey                               default #
-//!   --timeout S             first-key and inter-key timeout, s   default 5
-//!   --inter-key-timeout S   inter-key timeout only, s            default = --timeout
-//!   --retries N                                                  default 0
-//!   --valid-keys KEYS       keys accepted as input (end keys always are)   default all
-//!   --invalid fail|ignore   what a key outside --valid-keys does          default fail
-//!   --prompt-ms MS          length of the prompt played at the start of each attempt; 0 = none
-//!   --no-barge-in           keys during the prompt are discarded
-//!   --request JSON|@FILE    a Bird Gather body (or a call-flow command with conditions); it
-//!                           sets maxNumKeys, endKey, timeout and retries in place of those
-//!                           four flags (a warning names each flag it overrides)
-//!   --bird-response         print Bird's CallCommandResponse, with each condition's outcome
-//!   --azure JSON|@FILE      an Azure Recognize body: its settings, and Azure's event JSON
-//!                           printed instead of the plain line
-//!   --gathers N             N gathers back to back, each starting when the one before
-//!                           finished, keys it did not consume carried over; one line each
-//!   --raw ulaw|alaw|s16le|f32le, --rate HZ, --channel N   as in examples/decode
-//!   --events FILE           out-of-band key events, one JSON object per line:
-//!                           {"key":"5","start_ms":1200,"end_ms":1290,"source":"rfc4733"}
-//!                           (end_ms optional; source inband, rfc4733, sip_info or other),
-//!                           merged with the recording's keys (the same press once)
-//! ```
-//!
-//! Prints one JSON line per gather:
+//! `touchtone gather [OPTIONS] CALLER`: run a gather (or several back to back) over a
+//! caller's recording, as a voice platform would, and print one JSON line per gather:
 //! `{"keys":"1234","reason":"max_keys","success":true,"attempts":1,"end_ms":3210}` (or the
 //! Bird response / Azure event). A `say`/`playback`/`playPrompt` prompt plays only with
-//! `--prompt-ms` (its length is unknown otherwise; a warning says so). Warnings go to
-//! stderr as `warning: …`. Errors: `error: …` on stderr, exit status 2.
+//! `--prompt-ms` (its length is unknown otherwise; a warning says so). Warnings go to stderr
+//! as `warning: …`. The recording is read as `decode` reads it (any format, `--raw`).
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use touchtone::gather::azure::{EventContext, RecognizeRequest};
@@ -45,8 +14,10 @@ use touchtone::gather::{run_gathers_over_recording_with_keys, KeyReport, KeySour
 use touchtone::gather::{
     seconds, GatherConfig, GatherConfigError, InvalidKeyPolicy, RecordingOptions,
 };
-use touchtone::io::{self, RawFormat};
 use touchtone::{Key, KeySet};
+
+use crate::input::{RawFormat, Source};
+use crate::parse_num;
 
 const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
   --preset NAME           bird|azure|twilio|plivo|freeswitch|asterisk|voicexml defaults
@@ -69,13 +40,8 @@ const USAGE: &str = "usage: gather [OPTIONS] CALLER.wav
   --channel N             use channel N (0-based) of a multi-channel file (default 0)
   --events FILE           out-of-band key events (JSON lines), merged with the recording's";
 
-fn num<T: std::str::FromStr>(flag: &str, v: &str, what: &str) -> Result<T, String> {
-    v.parse()
-        .map_err(|_| format!("{flag} needs {what}, got \"{}\"", v.escape_debug()))
-}
-
 fn secs(flag: &'static str, v: &str) -> Result<Duration, String> {
-    let s: f64 = num(flag, v, "a number of seconds")?;
+    let s: f64 = parse_num(flag, v, "a number of seconds")?;
     seconds(flag, s).map_err(|e| e.to_string())
 }
 
@@ -123,7 +89,7 @@ fn warn_overridden(given: &Given, by: &str, flags: &[(&str, &str)]) {
     }
 }
 
-fn run(argv: &[String]) -> Result<Option<String>, String> {
+fn gather(argv: &[String]) -> Result<Option<String>, String> {
     let mut given: Given = Vec::new();
     let mut preset_name: Option<String> = None;
     let mut prompt_ms = 0u64;
@@ -191,11 +157,11 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
                 given.push((flag, v.clone()));
             }
             "--preset" => preset_name = Some(v.clone()),
-            "--prompt-ms" => prompt_ms = num(arg, v, "a whole number of milliseconds")?,
+            "--prompt-ms" => prompt_ms = parse_num(arg, v, "a whole number of milliseconds")?,
             "--request" => request = Some(v.clone()),
             "--azure" => azure = Some(v.clone()),
             "--gathers" => {
-                gathers = num(arg, v, "a whole number")?;
+                gathers = parse_num(arg, v, "a whole number")?;
                 if gathers == 0 {
                     return Err("--gathers needs at least 1".into());
                 }
@@ -205,8 +171,8 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
                     format!("--raw needs one of ulaw, alaw, s16le, f32le, got \"{v}\"")
                 })?)
             }
-            "--rate" => rate = Some(num(arg, v, "a sample rate in Hz")?),
-            "--channel" => channel = num(arg, v, "a channel number")?,
+            "--rate" => rate = Some(parse_num(arg, v, "a sample rate in Hz")?),
+            "--channel" => channel = parse_num(arg, v, "a channel number")?,
             "--events" => events = Some(v.clone()),
             _ => {
                 return Err(format!(
@@ -231,9 +197,9 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
     for (flag, v) in &given {
         let flag: &'static str = flag;
         match flag {
-            "--max-keys" => cfg.max_keys = num(flag, v, "a whole number")?,
-            "--min-keys" => cfg.min_keys = num(flag, v, "a whole number")?,
-            "--retries" => cfg.retries = num(flag, v, "a whole number")?,
+            "--max-keys" => cfg.max_keys = parse_num(flag, v, "a whole number")?,
+            "--min-keys" => cfg.min_keys = parse_num(flag, v, "a whole number")?,
+            "--retries" => cfg.retries = parse_num(flag, v, "a whole number")?,
             "--no-barge-in" => cfg.barge_in = false,
             "--end-key" => {
                 cfg.end_keys = if v == "none" {
@@ -352,36 +318,30 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
     if rate.is_some() && raw.is_none() {
         return Err("--rate applies only to --raw input".into());
     }
-    let audio = match raw {
-        Some(f) => io::read_all_raw(&file, f, rate.unwrap_or(8000)),
-        None => io::read_all(&file),
+    let source = Source::open(&file, raw, rate.unwrap_or(8000))?;
+    let sample_rate = source.sample_rate();
+    let (mut lanes, warning) = source.read_all(&file)?;
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
     }
-    .map_err(|e| format!("{file}: {e}"))?;
-    if channel >= audio.channels {
+    if usize::from(channel) >= lanes.len() {
         return Err(format!(
             "--channel {channel}: {file} has {} channel(s)",
-            audio.channels
+            lanes.len()
         ));
     }
     let reports = match events {
         Some(path) => read_events(&path)?,
         None => Vec::new(),
     };
-    let ch = usize::from(audio.channels);
-    let mono: Vec<i16> = audio
-        .samples
-        .iter()
-        .skip(usize::from(channel))
-        .step_by(ch)
-        .copied()
-        .collect();
+    let mono = lanes.swap_remove(usize::from(channel));
     let opts = RecordingOptions {
         config: cfg,
         prompt: Duration::from_millis(prompt_ms),
         frame: None,
     };
     let results =
-        run_gathers_over_recording_with_keys(&mono, audio.sample_rate, &opts, gathers, &reports)
+        run_gathers_over_recording_with_keys(&mono, sample_rate, &opts, gathers, &reports)
             .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for (n, r) in results.iter().enumerate() {
@@ -410,22 +370,12 @@ fn run(argv: &[String]) -> Result<Option<String>, String> {
     Ok(Some(out.join("\n")))
 }
 
-fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    match run(&argv) {
-        Ok(Some(line)) => {
-            println!("{line}");
-            ExitCode::SUCCESS
-        }
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+pub(crate) fn run(argv: &[String]) -> Result<(), String> {
+    match gather(argv)? {
+        Some(lines) => println!("{lines}"),
+        None => println!("{USAGE}"),
     }
+    Ok(())
 }
 
 /// `--events FILE`: one JSON object per line (blank lines skipped); errors name

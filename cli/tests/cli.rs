@@ -1,58 +1,22 @@
-//! The examples' command lines (the README's "The examples' command lines"), run as programs:
-//! output lines for recordings with known key times, and every error case giving
-//! `error: …` on stderr with exit status 2 (never a panic).
+//! `touchtone decode` and `touchtone generate`, run as programs with the command lines of the
+//! crate's `decode` and `generate` examples (the README's "Examples" section): output lines
+//! for recordings with known key times, and every error case giving `error: …` on stderr
+//! with exit status 2 (never a panic).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use touchtone::{g711, Generator, GeneratorConfig};
 
-/// Build the examples (a no-op when they are fresh) and return the directory holding them.
-fn examples_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let out = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--profile",
-                "test",
-                "--example",
-                "decode",
-                "--example",
-                "generate",
-                "--message-format",
-                "json",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("run cargo build");
-        assert!(
-            out.status.success(),
-            "cargo build failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // The "executable" of the compiler-artifact message for `decode`.
-        let text = String::from_utf8_lossy(&out.stdout);
-        let exe = text
-            .lines()
-            .filter(|l| l.contains("\"name\":\"decode\""))
-            .find_map(|l| {
-                let at = l.find("\"executable\":\"")? + "\"executable\":\"".len();
-                let end = l[at..].find('"')?;
-                Some(PathBuf::from(&l[at..at + end]))
-            })
-            .expect("decode executable in cargo's messages");
-        exe.parent().unwrap().to_path_buf()
-    })
-}
+/// The `touchtone` binary built for these tests.
+const BIN: &str = env!("CARGO_BIN_EXE_touchtone");
 
-fn run(example: &str, args: &[&str]) -> Output {
-    Command::new(examples_dir().join(example))
+fn run(command: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg(command)
         .args(args)
         .output()
-        .expect("run example")
+        .expect("run touchtone")
 }
 
 fn stdout(o: &Output) -> String {
@@ -447,9 +411,17 @@ fn every_bad_file_is_an_error_with_status_2() {
     assert_error(
         &run(
             "decode",
-            &[s(&f("r96.wav", &wav_with_fmt(1, 1, 96000, 16, &[])))],
+            &[s(&f("r4k.wav", &wav_with_fmt(1, 1, 4000, 16, &[])))],
         ),
-        "sample rate 96000 Hz",
+        "sample rate 4000 Hz",
+    );
+    // Above 48 kHz is resampled, up to a limit.
+    assert_error(
+        &run(
+            "decode",
+            &[s(&f("r500k.wav", &wav_with_fmt(1, 1, 500_000, 16, &[])))],
+        ),
+        "sample rate 500000 Hz",
     );
     assert_error(
         &run(
@@ -490,8 +462,12 @@ fn bad_flags_are_errors_with_status_2() {
         (vec!["--raw", "ulaw", "--rate", "abc", w], "abc"),
         (vec!["--raw", "ulaw", "--rate", "0", w], "sample rate 0 Hz"),
         (
-            vec!["--raw", "ulaw", "--rate", "96000", w],
-            "sample rate 96000 Hz",
+            vec!["--raw", "ulaw", "--rate", "4000", w],
+            "sample rate 4000 Hz",
+        ),
+        (
+            vec!["--raw", "ulaw", "--rate", "500000", w],
+            "sample rate 500000 Hz",
         ),
         (vec!["--raw", "ulaw", "--rate", "-8000", w], "-8000"),
         (vec!["--rate", "8000", w], "--rate"),
@@ -535,4 +511,96 @@ fn bad_flags_are_errors_with_status_2() {
         assert_error(&run("generate", &args), needle);
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn help_version_and_commands() {
+    let o = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o),
+        format!("touchtone {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let o = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(o.status.success());
+    for cmd in ["decode", "generate", "scan"] {
+        assert!(stdout(&o).contains(cmd), "{}", stdout(&o));
+        let o = run(cmd, &["--help"]);
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with(&format!("usage: {cmd} [OPTIONS]")),
+            "{cmd}: {}",
+            stdout(&o)
+        );
+    }
+    assert_error(
+        &run("transmogrify", &[]),
+        "unknown command \"transmogrify\"",
+    );
+    let o = Command::new(BIN).output().unwrap();
+    assert_error(&o, "no command");
+}
+
+/// Headerless input above 48 kHz is resampled: 16-bit samples at 96 kHz made by repeating
+/// each sample of a 48 kHz rendering (the images this leaves near 48 kHz are what the
+/// resampler's low-pass removes).
+#[test]
+fn raw_input_above_48k_is_resampled() {
+    let dir = tempdir();
+    let g = Generator::new(GeneratorConfig {
+        sample_rate: 48000,
+        ..Default::default()
+    })
+    .unwrap();
+    let pcm = g.render_str("29#").unwrap();
+    let bytes: Vec<u8> = pcm
+        .iter()
+        .flat_map(|&x| [x, x])
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let path = dir.join("k96.s16le");
+    std::fs::write(&path, bytes).unwrap();
+    let o = run("decode", &["--raw", "s16le", "--rate", "96000", s(&path)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    check_times(&lines(&stdout(&o)), &layout("29#", 70.0, 70.0));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Captures written by the library's own RTP sender (testdata/rtp, made by the library's
+/// capture tests): every press once, from the right source, on the stream 0x0badcafe.
+#[cfg(feature = "capture")]
+#[test]
+fn decode_reads_packet_captures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/rtp");
+    for (file, keys, source) in [
+        ("oob-sdp.pcap", "159#", "rfc4733"),
+        ("inband.pcap", "2580", "inband"),
+        ("both.pcapng", "*0D7", "rfc4733+inband"),
+    ] {
+        let o = run("decode", &[s(&dir.join(file))]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let out = stdout(&o);
+        let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+        let got: String = rows.iter().map(|r| r[2]).collect();
+        assert_eq!(got, keys, "{file}: {out}");
+        for r in &rows {
+            assert_eq!(
+                (r.len(), r[3], r[4]),
+                (5, "0badcafe", source),
+                "{file}: {out}"
+            );
+            let (start, end): (f64, f64) = (r[0].parse().unwrap(), r[1].parse().unwrap());
+            assert!(end > start, "{file}: {out}");
+        }
+    }
+    // Options that make no sense for a capture are refused; --event-pt only for captures.
+    let o = run("decode", &["--json", s(&dir.join("inband.pcap"))]);
+    assert_error(&o, "do not apply to a packet capture");
+    let o = run("decode", &["--event-pt", "101", "../testdata/keys-8k.wav"]);
+    assert_error(&o, "only for packet captures");
+    let o = run(
+        "decode",
+        &["--event-pt", "200", s(&dir.join("inband.pcap"))],
+    );
+    assert_error(&o, "0-127");
 }

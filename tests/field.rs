@@ -1,0 +1,441 @@
+//! Field conditions: what recordings made outside the network do to keys, with self-made
+//! signals of known truth (the `relaxed` profile must decode them; `standard` keeps the
+//! requirements' limits), and what must still be rejected by both profiles.
+//!
+//! * reverse twist 16 dB (an acoustic recording of a handset);
+//! * 40 ms tones with 25 ms gaps and an 8 ms noise burst inside every tone;
+//! * two-way radio: 8-bit, clipped, both tones 1.5 % low, a steady 988 Hz interferer;
+//! * keys 5 dB above dial tone, speech and music (talk-down);
+//! * a sung vowel whose 7th and 11th harmonics sit on 770 and 1209 Hz (talk-off);
+//! * single tones, three tones, call-progress tones and noise (relaxed must reject them too).
+
+use crate::common::*;
+use std::f64::consts::TAU;
+use touchtone::generator::dbm0_to_peak;
+use touchtone::{DetectorConfig, Key};
+
+fn standard(rate: u32) -> DetectorConfig {
+    DetectorConfig::standard(rate)
+}
+
+fn relaxed(rate: u32) -> DetectorConfig {
+    DetectorConfig::relaxed(rate)
+}
+
+/// Run `sig` rendered in `fmt` through a detector with `cfg` in 20 ms frames.
+fn run_with(cfg: DetectorConfig, sig: &Signal, fmt: Format) -> Run {
+    let frame = sig.samples(20.0);
+    run_cfg(cfg, &sig.render(fmt), frame)
+}
+
+/// Keys one after another with `pause_ms` between them.
+fn sequence(rate: u32, specs: &[KeySpec], pause_ms: f64, rng: &mut Rng) -> Signal {
+    let mut s = Signal::new(rate);
+    s.pause(100.0);
+    for spec in specs {
+        s.key(spec, rng);
+        s.pause(pause_ms);
+    }
+    s.pause(100.0);
+    s
+}
+
+/// Every key but 4 (see the next test) with the high tone 16 dB louder.
+#[test]
+fn reverse_twist_16db_accepted_by_relaxed_and_rejected_by_standard() {
+    reverse_twist_16db(|k| k != Key::from_char('4').unwrap());
+}
+
+/// Key 4 (770 + 1209 Hz) at 16 dB reverse twist: the loud 1209 Hz tone leaks into the
+/// 770 Hz bin's half-window phase and the low tone reads about 2.3 % off, beyond relaxed's
+/// 2 % (a wider limit doubles the false keys on music). Not met yet.
+#[test]
+#[ignore = "known limitation: the low tone of key 4 reads 2.3 % off under 16 dB reverse twist"]
+fn reverse_twist_16db_key_4_accepted_by_relaxed() {
+    reverse_twist_16db(|k| k == Key::from_char('4').unwrap());
+}
+
+fn reverse_twist_16db(keys: impl Fn(Key) -> bool) {
+    let mut f = Failures::new("reverse twist 16 dB");
+    let mut rng = Rng::new(16);
+    let specs: Vec<KeySpec> = Key::ALL
+        .iter()
+        .filter(|&&k| keys(k))
+        .map(|&k| KeySpec::new(k, 80.0, -10.0).levels(-24.0, -8.0))
+        .collect();
+    for rate in [8000, 16000, 48000] {
+        let s = sequence(rate, &specs, 80.0, &mut rng);
+        let fmt = Format::Pcm(rate);
+        let run = run_with(relaxed(rate), &s, fmt);
+        expect_exact(&mut f, &format!("relaxed {fmt}"), &run, &s.truth, rate);
+        let run = run_with(standard(rate), &s, fmt);
+        expect_none(&mut f, &format!("standard {fmt}"), &run, rate);
+    }
+    f.finish();
+}
+
+/// Every key 40 ms long, 25 ms apart, with an 8 ms burst of clipped noise (as loud as the
+/// key) added somewhere inside it, at levels from −25 to −3 dBm0.
+#[test]
+fn tones_40ms_gaps_25ms_with_8ms_noise_bursts_decoded_by_relaxed() {
+    let mut f = Failures::new("40 ms tones, 25 ms gaps, 8 ms noise bursts");
+    for (seed, level) in [(1, -25.0), (2, -15.0), (3, -8.0), (4, -3.0)] {
+        let mut rng = Rng::new(seed);
+        let mut order: Vec<Key> = Key::ALL.to_vec();
+        // Repeats of one key must stay separate keys across a 25 ms gap.
+        order.extend([Key::ALL[5], Key::ALL[5], Key::ALL[11]]);
+        let mut s = Signal::new(8000);
+        s.pause(60.0);
+        for &k in &order {
+            let burst_at = rng.range(8.0, 24.0);
+            let spec = KeySpec::new(k, 40.0, level);
+            let start = s.cursor;
+            s.key(&spec, &mut rng);
+            // The noise: Gaussian with the key's RMS (two tones of peak p: RMS p), clipped
+            // at twice that.
+            let p = dbm0_to_peak(level);
+            let from = start + s.samples(burst_at);
+            for i in from..from + s.samples(8.0) {
+                s.x[i] += (p * rng.gauss()).clamp(-2.0 * p, 2.0 * p);
+            }
+            s.pause(25.0);
+        }
+        s.pause(100.0);
+        for fmt in [Format::Pcm(8000), Format::Ulaw] {
+            let run = run_with(relaxed(8000), &s, fmt);
+            let ctx = format!("relaxed {fmt} at {level} dBm0");
+            expect_exact(&mut f, &ctx, &run, &s.truth, 8000);
+        }
+    }
+    f.finish();
+}
+
+/// Two-way radio: both tones 1.5 % low, a steady 988 Hz tone 10 dB below each key tone,
+/// squelch hiss 25 dB below, the whole clipped at 60 % of the keys' peak and quantised to
+/// 8 bits; 60 ms tones, 60 ms gaps.
+#[test]
+fn clipped_8bit_radio_tones_1_5_percent_low_with_988hz_interferer_decoded_by_relaxed() {
+    let mut f = Failures::new("8-bit radio");
+    let mut rng = Rng::new(988);
+    for level in [-12.0, -6.0] {
+        let specs: Vec<KeySpec> = Key::ALL
+            .iter()
+            .map(|&k| KeySpec::new(k, 60.0, level).dev(-1.5, -1.5))
+            .collect();
+        let mut s = sequence(8000, &specs, 60.0, &mut rng);
+        let len_ms = s.ms(s.x.len() as u64);
+        let ph = rng.phase();
+        s.tone(988.0, level - 10.0, ph, 0.0, len_ms);
+        s.noise(level - 25.0, &mut rng);
+        let clip = 0.6 * 2.0 * dbm0_to_peak(level);
+        for v in &mut s.x {
+            *v = (v.clamp(-clip, clip) / 256.0).round() * 256.0;
+        }
+        let run = run_with(relaxed(8000), &s, Format::Pcm(8000));
+        expect_exact(
+            &mut f,
+            &format!("relaxed at {level} dBm0"),
+            &run,
+            &s.truth,
+            8000,
+        );
+    }
+    f.finish();
+}
+
+/// A sung vowel on 110 Hz (a bass-baritone's A2) whose formants sit on its 7th and 11th
+/// harmonics, 770 and 1210 Hz: the pair of key 4 within 0.1 %. The source falls 12 dB per
+/// octave, each formant has a 60 Hz bandwidth; the voice has a 5.5 Hz vibrato of ±1 %, as
+/// singing does, and holds each note for 600 ms. Neither profile may report a key.
+#[test]
+fn sung_vowel_with_7th_and_11th_harmonics_on_770_and_1209_rejected() {
+    let mut f = Failures::new("sung vowel 7th/11th harmonics");
+    for (seed, vibrato) in [(7u64, 0.01), (11, 0.005)] {
+        let mut rng = Rng::new(seed);
+        let rate = 8000;
+        let n = rate as usize * 3;
+        let f0 = 110.0;
+        let formant = |fr: f64, centre: f64| 1.0 / (1.0 + ((fr - centre) / 30.0).powi(2)).sqrt();
+        let mut x = vec![0.0; n];
+        let phases: Vec<f64> = (0..30).map(|_| rng.phase()).collect();
+        let mut theta = 0.0;
+        for (i, v) in x.iter_mut().enumerate() {
+            let t = i as f64 / rate as f64;
+            let fi = f0 * (1.0 + vibrato * (TAU * 5.5 * t).sin());
+            theta += TAU * fi / rate as f64;
+            for (h, &ph) in phases.iter().enumerate().skip(1) {
+                let fr = f0 * h as f64;
+                let a = (1.0 / (h * h) as f64) * (formant(fr, 770.0) + formant(fr, 1210.0));
+                *v += a * (h as f64 * theta + ph).sin();
+            }
+        }
+        // Level: the 7th harmonic at −10 dBm0.
+        let a7 = (1.0 / 49.0) * (formant(770.0, 770.0) + formant(770.0, 1210.0));
+        let g = dbm0_to_peak(-10.0) / a7;
+        let mut s = Signal::new(rate);
+        s.x = x.iter().map(|v| v * g).collect();
+        for cfg in [standard(rate), relaxed(rate)] {
+            for fmt in [Format::Pcm(8000), Format::Ulaw] {
+                let run = run_with(cfg.clone(), &s, fmt);
+                expect_none(
+                    &mut f,
+                    &format!("vibrato {vibrato} {fmt} {cfg:?}"),
+                    &run,
+                    rate,
+                );
+            }
+        }
+    }
+    f.finish();
+}
+
+/// Single tones at and between the DTMF frequencies, three tones, call-progress tones and
+/// white noise: `relaxed` rejects them as `standard` does.
+#[test]
+fn relaxed_still_rejects_single_tones_three_tones_call_progress_and_noise() {
+    let mut f = Failures::new("relaxed rejects");
+    let mut rng = Rng::new(3);
+    for rate in [8000, 16000, 48000] {
+        let mut cases: Vec<(String, Signal)> = Vec::new();
+        for fr in ROWS
+            .iter()
+            .chain(COLS.iter())
+            .copied()
+            .chain([500.0, 1000.0, 1100.0, 1300.0, 1800.0, 2100.0])
+        {
+            cases.push((
+                format!("single {fr} Hz"),
+                steady(rate, &[(fr, -10.0)], 1000.0, &mut rng),
+            ));
+        }
+        for k in Key::ALL {
+            // The key plus a third tone of either group, as loud as the key's tones.
+            let third = if k.row() < 3 {
+                ROWS[k.row() + 1]
+            } else {
+                ROWS[0]
+            };
+            cases.push((
+                format!("key {} + {third} Hz", k.to_char()),
+                steady(
+                    rate,
+                    &[(k.row_freq(), -10.0), (k.col_freq(), -10.0), (third, -10.0)],
+                    500.0,
+                    &mut rng,
+                ),
+            ));
+        }
+        for (name, tones) in [
+            ("dial 350+440", [350.0, 440.0]),
+            ("busy 480+620", [480.0, 620.0]),
+            ("ringback 440+480", [440.0, 480.0]),
+            ("UK dial 350+450", [350.0, 450.0]),
+        ] {
+            cases.push((
+                name.to_string(),
+                steady(
+                    rate,
+                    &[(tones[0], -10.0), (tones[1], -10.0)],
+                    2000.0,
+                    &mut rng,
+                ),
+            ));
+        }
+        let mut noise = Signal::new(rate);
+        noise.extend_to(3000.0).noise(-10.0, &mut rng);
+        cases.push(("white noise -10 dBm0".into(), noise));
+        for (name, s) in &cases {
+            let run = run_with(relaxed(rate), s, Format::Pcm(rate));
+            expect_none(&mut f, &format!("{name} at {rate} Hz"), &run, rate);
+        }
+    }
+    f.finish();
+}
+
+/// A recording from `testdata/` (8 kHz mono), as samples.
+fn load(name: &str) -> Vec<f64> {
+    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    let a = touchtone::io::read_all(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!((a.sample_rate, a.channels), (8000, 1), "{path}");
+    a.samples.iter().map(|&v| f64::from(v)).collect()
+}
+
+/// Keys of 80 ms placed over `background` where it is active (within 10 dB of its loudest
+/// 100 ms), each 5 dB above the background's RMS over the key's own span (both tones equal:
+/// the pair's RMS is one tone's peak). Returns the keys detected exactly (right key, once),
+/// the keys placed, and the keys reported where none was placed.
+fn talk_down_5db(cfg: DetectorConfig, background: &[f64], seed: u64) -> (usize, usize, usize) {
+    let mut rng = Rng::new(seed);
+    let mut s = Signal::new(8000);
+    s.x = background.to_vec();
+    let span = s.samples(80.0);
+    let rms_at = |at: usize| {
+        let v = &background[at..at + span];
+        (v.iter().map(|x| x * x).sum::<f64>() / span as f64).sqrt()
+    };
+    let loudest = (0..background.len() - span)
+        .step_by(span)
+        .map(rms_at)
+        .fold(0.0, f64::max);
+    let mut at = s.samples(200.0);
+    let mut i = 0;
+    while at + s.samples(300.0) < background.len() {
+        let local = rms_at(at);
+        if local >= loudest * 0.316 {
+            s.cursor = at;
+            let level = touchtone::generator::peak_to_dbm0(local * 10f64.powf(5.0 / 20.0));
+            s.key(&KeySpec::new(Key::ALL[i % 16], 80.0, level), &mut rng);
+            i += 1;
+            at += s.samples(rng.range(250.0, 400.0));
+        } else {
+            at += s.samples(20.0);
+        }
+    }
+    let run = run_with(cfg, &s, Format::Pcm(8000));
+    let presses = run.presses();
+    let (per, extra) = matching(&presses, &s.truth, 8000, 15.0);
+    let exact = per
+        .iter()
+        .zip(&s.truth)
+        .filter(|(idx, t)| matches!(idx.as_slice(), [j] if presses[*j].key == t.key))
+        .count();
+    (exact, s.truth.len(), extra.len())
+}
+
+fn dial_tone(ms: f64) -> Vec<f64> {
+    let mut rng = Rng::new(350);
+    steady(8000, &[(350.0, -13.0), (440.0, -13.0)], ms, &mut rng).x
+}
+
+/// Keys 5 dB above the background are detected at least `min_pct` % of the time, with no
+/// extra key, by each profile given.
+fn check_talk_down(name: &str, background: &[f64], min_pct: f64, profiles: &[&str]) {
+    let mut f = Failures::new(name);
+    for &profile in profiles {
+        let cfg = if profile == "relaxed" {
+            relaxed(8000)
+        } else {
+            standard(8000)
+        };
+        let (exact, total, extra) = talk_down_5db(cfg, background, 5);
+        f.check();
+        assert!(total >= 16, "{name}: only {total} keys placed");
+        let pct = 100.0 * exact as f64 / total as f64;
+        if pct < min_pct || extra > 0 {
+            f.push(format!(
+                "{profile}: {exact} of {total} keys ({pct:.1} %, want ≥ {min_pct} %), {extra} extra"
+            ));
+        }
+    }
+    f.finish();
+}
+
+#[test]
+fn keys_5db_above_dial_tone_detected_by_relaxed() {
+    check_talk_down(
+        "talk-down dial tone",
+        &dial_tone(12_000.0),
+        95.0,
+        &["relaxed"],
+    );
+}
+
+#[test]
+#[ignore = "goal not met yet: standard detects about 72 % over dial tone 5 dB below"]
+fn keys_5db_above_dial_tone_detected_by_standard() {
+    check_talk_down(
+        "talk-down dial tone",
+        &dial_tone(12_000.0),
+        95.0,
+        &["standard"],
+    );
+}
+
+#[test]
+#[ignore = "goal not met yet: standard detects about 84 % under speech 5 dB below"]
+fn keys_5db_above_speech_detected() {
+    check_talk_down(
+        "talk-down speech",
+        &load("speech-8k.wav"),
+        95.0,
+        &["standard", "relaxed"],
+    );
+}
+
+#[test]
+#[ignore = "goal not met yet: standard detects about 40 %, relaxed 90 % under music 5 dB below"]
+fn keys_5db_above_music_detected() {
+    check_talk_down(
+        "talk-down music",
+        &load("music-8k.wav"),
+        95.0,
+        &["standard", "relaxed"],
+    );
+}
+
+/// `Explainer` names the check that rejected a candidate, with its measured value, and
+/// whether the relaxed profile would accept it.
+#[test]
+fn explainer_names_the_failed_check_and_the_relaxed_verdict() {
+    use touchtone::{Detector, Explainer, Reason, Rejection};
+    let explain = |cfg: DetectorConfig, spec: KeySpec| -> (String, Vec<Rejection>) {
+        let mut rng = Rng::new(9);
+        let mut s = Signal::new(8000);
+        s.pause(100.0).key(&spec, &mut rng).pause(200.0);
+        let mut det = Detector::new(cfg.clone()).unwrap();
+        let mut ex = Explainer::new(&cfg);
+        let (mut keys, mut why) = (String::new(), Vec::new());
+        let pcm = s.to_i16();
+        for frame in pcm.chunks(160) {
+            ex.process(
+                &mut det,
+                frame,
+                |e| {
+                    if let touchtone::Event::KeyUp { press, .. } = e {
+                        keys.push(press.key.to_char())
+                    }
+                },
+                |r| why.push(r),
+            );
+        }
+        ex.finish(&mut det, |_| {}, |r| why.push(r));
+        (keys, why)
+    };
+    let k = Key::from_char('5').unwrap();
+    // Reverse twist 14 dB: standard rejects it for twist, relaxed would accept.
+    let (keys, why) = explain(
+        standard(8000),
+        KeySpec::new(k, 100.0, -10.0).levels(-22.0, -8.0),
+    );
+    assert_eq!(keys, "");
+    match why.as_slice() {
+        [r] => {
+            assert_eq!(r.key, k);
+            assert!(
+                matches!(r.reason, Reason::Twist { db, limit_db } if (db + 14.0).abs() < 1.0 && limit_db == -6.0),
+                "{r:?}"
+            );
+            assert!(r.relaxed_accepts);
+        }
+        other => panic!("twist: {other:?}"),
+    }
+    // High tone +2.9 %: frequency, beyond relaxed's 2 % too.
+    let (keys, why) = explain(standard(8000), KeySpec::new(k, 100.0, -10.0).dev(0.0, 2.9));
+    assert_eq!(keys, "");
+    assert!(
+        why.iter().any(|r| matches!(r.reason, Reason::Frequency { high: true, offset_pct, .. } if (offset_pct - 2.9).abs() < 0.3)
+            && !r.relaxed_accepts),
+        "{why:?}"
+    );
+    // 22 ms: shorter than standard's 31 ms.
+    let (keys, why) = explain(standard(8000), KeySpec::new(k, 22.0, -10.0));
+    assert_eq!(keys, "");
+    assert!(
+        why.iter()
+            .any(|r| matches!(r.reason, Reason::Duration { ms, min_ms } if ms < min_ms)),
+        "{why:?}"
+    );
+    // A key that is reported is not explained.
+    let (keys, why) = explain(standard(8000), KeySpec::new(k, 100.0, -10.0));
+    assert_eq!((keys, why.len()), (k.to_char().to_string(), 0), "{why:?}");
+}

@@ -2,10 +2,19 @@
 //! PINs and other sensitive authentication data that callers type on the keypad).
 //!
 //! A [`Redactor`] runs a [`Detector`] over one channel and replaces every key's span —
-//! from the tone's estimated start less a guard to its estimated end plus the guard
-//! ([`RedactConfig::guard_ms`]) — by silence or by low comfort noise ([`Fill`]). Every
+//! from the tone's start less a guard to its end plus the guard ([`RedactConfig::guard_ms`])
+//! — by silence or by low comfort noise ([`Fill`]). The edges are the detector's estimates,
+//! widened by [edge tracking](#edge-tracking) where the key's tones reach past them. Every
 //! other sample is passed through bit for bit. Each replaced span is reported as a
 //! [`Span`] (its key withheld unless [`RedactConfig::reveal_keys`]).
+//!
+//! # Which detector settings
+//!
+//! The caller chooses the [`DetectorConfig`]. [`DetectorConfig::relaxed`] is the one for
+//! redaction (and the `touchtone redact` command's default): a key the redaction misses
+//! stays in the recording, while a false key only mutes a few tens of milliseconds of
+//! speech or music. It finds keys [`DetectorConfig::standard`] rejects (twist to 18 dB,
+//! 20 ms tones, drift to 2 %, room noise, clipping).
 //!
 //! # Streaming, with a fixed delay
 //!
@@ -14,20 +23,33 @@
 //! with that many samples of silence and [`Redactor::finish`] hands out the last ones. The
 //! delay is [`delay_ms`]:
 //!
-//! `max(min_tone_ms + 40, max_dropout_ms + 20) + guard_ms`
+//! `max(min_tone_ms + 40, max_dropout_ms + 20, 80 − guard_ms) + guard_ms`
 //!
 //! The detector reports a key (`KeyDown`) once the tone has lasted `min_tone_ms`, counted
 //! from its first passing window, and may place the tone's start before that window by up
 //! to its 16 ms length and 24 ms of history (a tone recognised late under speech or
 //! music): `min_tone_ms + 40`. It reports the end (`KeyUp`) `max_dropout_ms + 12` ms after
 //! it (waiting for a bridged dropout's resumption), plus two 4 ms ticks:
-//! `max_dropout_ms + 20`. With the default detector settings and the default guard of 8 ms
-//! the delay is **79 ms**; the largest latencies measured with keys 10 dB over speech,
-//! music and noise at 8–48 kHz were 68.9 ms (`KeyDown`, from the estimated start) and
-//! 41 ms (`KeyUp`, from the estimated end). An event the delay did not cover (possible
-//! only for a tone whose detection was interrupted by dropouts before it was reported)
-//! still redacts what has not yet left the delay line; [`Span::unreplaced`] counts the
-//! samples it was too late for.
+//! `max_dropout_ms + 20`. The floor of 80 ms leaves edge tracking room to look back from
+//! the `KeyDown` decision. With the standard and the relaxed settings and the default
+//! guard of 8 ms the delay is **80 ms**; the largest decision latencies measured with keys
+//! 10 and 5 dB over speech, music and noise at 8–48 kHz are in `tests/redact.rs`
+//! (`delay_covers_the_measured_decision_latencies`: about 61 ms for `KeyDown` from the
+//! estimated start and 41 ms for `KeyUp` from the estimated end). An event the delay did
+//! not cover still redacts what has not yet left the delay line; [`Span::unreplaced`]
+//! counts the samples it was too late for.
+//!
+//! # Edge tracking
+//!
+//! Under hard conditions (a strong reverse twist, keys only 5 dB over speech) the
+//! detector may place an edge 15–30 ms inside the tone, so a guard of a few milliseconds
+//! would leave part of the key in the recording. When a span opens and when it closes,
+//! the redactor measures the key's two frequencies in 10 ms windows just inside the
+//! estimated edge and then outward in 2 ms steps, and widens the span while both tones
+//! stay within 12 dB of their power inside, by at most [`RedactConfig::track_ms`] (40 ms)
+//! each side. It looks only at samples the streaming mode still holds when the detector
+//! decides (from `delay` samples before the decision to the decision), so both modes widen
+//! alike and tracking never reaches samples already let through.
 //!
 //! # Whole buffers, no delay
 //!
@@ -62,7 +84,7 @@
 //! use touchtone::{detect, DetectorConfig, Generator, GeneratorConfig};
 //! let mut pcm = Generator::new(GeneratorConfig::default()).unwrap().render_str("4111").unwrap();
 //! let mut red = Redactor::<i16>::new(DetectorConfig::default(), RedactConfig::default()).unwrap();
-//! assert_eq!(red.delay(), 632); // 79 ms at 8 kHz
+//! assert_eq!(red.delay(), 640); // 80 ms at 8 kHz
 //! let mut spans = Vec::new();
 //! red.redact_all(&mut pcm, |s| spans.push(s));
 //! assert_eq!(spans.len(), 4);
@@ -105,6 +127,10 @@ pub struct RedactConfig {
     /// Put each span's key in its report. Default `false` (the report must not keep the
     /// data the redaction removes).
     pub reveal_keys: bool,
+    /// How far each span may be widened past the detector's estimated edges while the
+    /// key's two tones are still there, ms (see [Edge tracking](self#edge-tracking); 0
+    /// turns it off). Default 40.
+    pub track_ms: f32,
 }
 
 impl Default for RedactConfig {
@@ -115,6 +141,7 @@ impl Default for RedactConfig {
             noise_gain_db: -6.0,
             noise_seed: 0,
             reveal_keys: false,
+            track_ms: 40.0,
         }
     }
 }
@@ -129,6 +156,8 @@ pub enum RedactError {
     Guard(f32),
     /// `noise_gain_db` is not finite or outside −60…0 dB.
     NoiseGain(f32),
+    /// `track_ms` is not finite or outside 0–100 ms.
+    Track(f32),
     /// The WAV input could not be parsed.
     Wav(WavError),
 }
@@ -139,6 +168,7 @@ impl fmt::Display for RedactError {
             RedactError::Detector(e) => write!(f, "detector settings: {e}"),
             RedactError::Guard(g) => write!(f, "guard_ms = {g} is outside 0..=40"),
             RedactError::NoiseGain(g) => write!(f, "noise_gain_db = {g} is outside -60..=0"),
+            RedactError::Track(t) => write!(f, "track_ms = {t} is outside 0..=100"),
             RedactError::Wav(e) => write!(f, "{e}"),
         }
     }
@@ -195,8 +225,22 @@ impl Span {
 
 /// The streaming delay for these settings, ms (see the [module](self) documentation).
 pub fn delay_ms(det: &DetectorConfig, cfg: &RedactConfig) -> f32 {
-    (det.min_tone_ms + 40.0).max(det.max_dropout_ms + 20.0) + cfg.guard_ms
+    (det.min_tone_ms + 40.0)
+        .max(det.max_dropout_ms + 20.0)
+        .max(MIN_DELAY_MS - cfg.guard_ms)
+        + cfg.guard_ms
 }
+
+/// The least streaming delay, ms: what edge tracking needs to look back from the detector's
+/// `KeyDown` decision.
+const MIN_DELAY_MS: f32 = 80.0;
+/// Length of the windows edge tracking measures the key's tones in, ms.
+const TRACK_WINDOW_MS: f32 = 10.0;
+/// Step of edge tracking, ms.
+const TRACK_STEP_MS: f32 = 2.0;
+/// A window outside the span holds the key while each of its tones is at most this far
+/// below its power in the window just inside the estimated edge, dB.
+const TRACK_FLOOR_DB: f32 = 12.0;
 
 fn ms_to_samples(ms: f32, rate: u32) -> u64 {
     (f64::from(ms) * f64::from(rate) / 1000.0).ceil() as u64
@@ -223,10 +267,45 @@ struct Core {
     amp: Option<f32>,
     /// Next position to emit.
     pos: u64,
+    /// The streaming delay, samples.
+    delay: u64,
+    /// Edge tracking: the largest widening, the window and the step (samples), the floor
+    /// (a power ratio) and the sample rate.
+    track_max: u64,
+    track_win: u64,
+    track_step: u64,
+    track_floor: f32,
+    rate: u32,
+}
+
+/// The samples edge tracking may look at when an event is applied: positions `lo..=hi`,
+/// through `get`. The same positions in the streaming and the whole-buffer modes: from
+/// `max(decided_at, delay) + 1 − delay` (the oldest sample still in the delay line when
+/// the streaming mode applies the event) to `min(decided_at, length − 1)`.
+struct Window<'a> {
+    lo: u64,
+    hi: u64,
+    get: &'a dyn Fn(u64) -> i16,
+}
+
+impl Window<'_> {
+    /// Power at `hz` of the samples `a..b` (all within `lo..=hi`), Goertzel, 16-bit units.
+    fn power(&self, a: u64, b: u64, hz: f64, rate: u32) -> f32 {
+        let w = core::f64::consts::TAU * hz / f64::from(rate);
+        let c = (2.0 * w.cos()) as f32;
+        let (mut s1, mut s2) = (0f32, 0f32);
+        for q in a..b {
+            let s0 = f32::from((self.get)(q)) + c * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        (s1 * s1 + s2 * s2 - c * s1 * s2).max(0.0)
+    }
 }
 
 impl Core {
-    fn new(rate: u32, cfg: &RedactConfig) -> Core {
+    fn new(det: &DetectorConfig, cfg: &RedactConfig) -> Core {
+        let rate = det.sample_rate;
         Core {
             guard: ms_to_samples(cfg.guard_ms, rate),
             fill: cfg.fill,
@@ -239,7 +318,74 @@ impl Core {
             open: None,
             amp: None,
             pos: 0,
+            delay: ms_to_samples(delay_ms(det, cfg), rate),
+            track_max: ms_to_samples(cfg.track_ms, rate),
+            track_win: ms_to_samples(TRACK_WINDOW_MS, rate),
+            track_step: ms_to_samples(TRACK_STEP_MS, rate),
+            track_floor: 10f32.powf(-TRACK_FLOOR_DB / 10.0),
+            rate,
         }
+    }
+
+    /// The positions edge tracking may look at for an event decided at `decided_at`, with
+    /// `taken` samples of the stream seen.
+    fn bounds(&self, decided_at: u64, taken: u64) -> (u64, u64) {
+        let lo = decided_at.max(self.delay) + 1 - self.delay;
+        (lo, decided_at.min(taken.saturating_sub(1)))
+    }
+
+    /// Edge tracking before an estimated start: the earliest `b <= start` such that every
+    /// window `[c − win, c)` for `c` from `start` down to `b + step`, in steps, holds both of
+    /// the key's tones at no more than the floor under their power in `[start, start + win)`.
+    fn track_back(&self, key: Key, start: u64, w: &Window) -> u64 {
+        let win = self.track_win;
+        if self.track_max == 0 || start < w.lo || start + win > w.hi + 1 {
+            return start;
+        }
+        let (fl, fh) = key.frequencies();
+        let rl = w.power(start, start + win, fl, self.rate) * self.track_floor;
+        let rh = w.power(start, start + win, fh, self.rate) * self.track_floor;
+        let mut b = start;
+        while start - b + self.track_step <= self.track_max && b >= w.lo + win {
+            if w.power(b - win, b, fl, self.rate) >= rl && w.power(b - win, b, fh, self.rate) >= rh
+            {
+                b -= self.track_step;
+            } else {
+                break;
+            }
+        }
+        b
+    }
+
+    /// Edge tracking after an estimated end: as [`Core::track_back`], forward from `end`
+    /// with the reference `[end − win, end)`.
+    fn track_forward(&self, key: Key, end: u64, w: &Window) -> u64 {
+        let win = self.track_win;
+        if self.track_max == 0 || end < w.lo + win || end > w.hi + 1 {
+            return end;
+        }
+        let (fl, fh) = key.frequencies();
+        let rl = w.power(end - win, end, fl, self.rate) * self.track_floor;
+        let rh = w.power(end - win, end, fh, self.rate) * self.track_floor;
+        let mut b = end;
+        while b - end + self.track_step <= self.track_max && b + win <= w.hi + 1 {
+            if w.power(b, b + win, fl, self.rate) >= rl && w.power(b, b + win, fh, self.rate) >= rh
+            {
+                b += self.track_step;
+            } else {
+                break;
+            }
+        }
+        b
+    }
+
+    /// The span's first sample for a tone estimated to start at `start`: the tracked start
+    /// less the guard, never before the oldest sample tracking could see (so tracking
+    /// never widens a span into samples the streaming mode has already let through).
+    fn span_start(&self, key: Key, start: u64, w: &Window) -> u64 {
+        let plain = start.saturating_sub(self.guard);
+        let tracked = self.track_back(key, start, w).saturating_sub(self.guard);
+        plain.min(tracked.max(w.lo))
     }
 
     fn reset(&mut self) {
@@ -250,27 +396,41 @@ impl Core {
         self.pos = 0;
     }
 
-    /// Take a detector event into account now (before emitting `self.pos`).
-    fn apply(&mut self, ev: Event, on_span: &mut impl FnMut(Span)) {
+    /// Take a detector event into account now (before emitting `self.pos`), with `taken`
+    /// samples of the stream seen and `get` giving the samples edge tracking may look at
+    /// (those of [`Core::bounds`]).
+    fn apply(
+        &mut self,
+        ev: Event,
+        taken: u64,
+        get: &dyn Fn(u64) -> i16,
+        on_span: &mut impl FnMut(Span),
+    ) {
+        let (lo, hi) = self.bounds(decided(ev), taken);
+        let w = Window { lo, hi, get };
         match ev {
             Event::KeyDown { key, start, .. } => {
-                let s = start.saturating_sub(self.guard);
+                let s = self.span_start(key, start, &w);
                 self.open = Some((key, self.pos.saturating_sub(s)));
                 self.spans.push_back((s, u64::MAX));
             }
             Event::KeyUp { press, .. } => {
-                let s = press.start.saturating_sub(self.guard);
-                let e = press.end.saturating_add(self.guard);
-                let unreplaced = match self.open.take() {
+                let s = self.span_start(press.key, press.start, &w);
+                let e = self
+                    .track_forward(press.key, press.end, &w)
+                    .saturating_add(self.guard);
+                let (s, unreplaced) = match self.open.take() {
                     Some((_, late)) => {
+                        let mut s = s;
                         if let Some(last) = self.spans.back_mut() {
                             last.1 = e;
+                            s = last.0;
                         }
-                        late
+                        (s, late)
                     }
                     None => {
                         self.spans.push_back((s, e));
-                        self.pos.saturating_sub(s)
+                        (s, self.pos.saturating_sub(s))
                     }
                 };
                 on_span(Span {
@@ -430,13 +590,16 @@ impl<T: Copy> Redactor<T> {
         if !(cfg.noise_gain_db.is_finite() && (-60.0..=0.0).contains(&cfg.noise_gain_db)) {
             return Err(RedactError::NoiseGain(cfg.noise_gain_db));
         }
+        if !(cfg.track_ms.is_finite() && (0.0..=100.0).contains(&cfg.track_ms)) {
+            return Err(RedactError::Track(cfg.track_ms));
+        }
         let delay = ms_to_samples(delay_ms(&det, &cfg), det.sample_rate) as usize;
-        let rate = det.sample_rate;
+        let det_cfg = det.clone();
         let det = Detector::new(det)?;
         let silence = encode(0);
         Ok(Redactor {
             det,
-            core: Core::new(rate, &cfg),
+            core: Core::new(&det_cfg, &cfg),
             decode,
             encode,
             ring: vec![silence; delay].into_boxed_slice(),
@@ -495,7 +658,17 @@ impl<T: Copy> Redactor<T> {
                             break;
                         }
                         self.events.pop_front();
-                        self.core.apply(ev, &mut on_span);
+                        // The delay line holds positions `taken − d .. taken`, the oldest
+                        // at `head`.
+                        let (ring, head, decode, taken) =
+                            (&self.ring, self.head, self.decode, self.taken);
+                        // (Wrapping: a position before the line, which the bounds of
+                        // `Core::bounds` never ask for, would read another sample.)
+                        let get = |q: u64| {
+                            let i = (head as u64).wrapping_add(q).wrapping_add(d);
+                            decode(ring[(i.wrapping_sub(taken) % d) as usize])
+                        };
+                        self.core.apply(ev, taken, &get, &mut on_span);
                     }
                     match self.core.emit((self.decode)(out)) {
                         Some(v) => (self.encode)(v),
@@ -514,13 +687,18 @@ impl<T: Copy> Redactor<T> {
     pub fn finish(&mut self, mut on_span: impl FnMut(Span)) -> &[T] {
         let events = &mut self.events;
         self.det.finish(|ev| events.push_back(ev));
-        while let Some(ev) = self.events.pop_front() {
-            self.core.apply(ev, &mut on_span);
-        }
         let d = self.ring.len();
         let n = (self.taken.min(d as u64)) as usize;
-        // The oldest pending sample is `n` slots behind the head.
+        // The oldest pending sample (position `taken − n`) is `n` slots behind the head.
         let first = (self.head + d - n) % d;
+        let (ring, decode, taken) = (&self.ring, self.decode, self.taken);
+        let get = |q: u64| {
+            let i = (first as u64).wrapping_add(q).wrapping_add(n as u64);
+            decode(ring[(i.wrapping_sub(taken) % d as u64) as usize])
+        };
+        while let Some(ev) = self.events.pop_front() {
+            self.core.apply(ev, taken, &get, &mut on_span);
+        }
         for i in 0..n {
             let x = self.ring[(first + i) % d];
             self.tail[i] = match self.core.emit((self.decode)(x)) {
@@ -563,8 +741,9 @@ impl<T: Copy> Redactor<T> {
         let mut events = Vec::new();
         self.det.process(x16, |ev| events.push(ev));
         self.det.finish(|ev| events.push(ev));
+        let get = |q: u64| x16[q as usize];
         for ev in events {
-            self.core.apply(ev, &mut on_span);
+            self.core.apply(ev, x16.len() as u64, &get, &mut on_span);
         }
         for (i, &x) in x16.iter().enumerate() {
             if let Some(v) = self.core.emit(x) {
@@ -667,13 +846,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_delay_is_79_ms() {
-        let d = delay_ms(&DetectorConfig::default(), &RedactConfig::default());
-        assert_eq!(d, 79.0);
+    fn default_delay_is_80_ms() {
+        for det in [
+            DetectorConfig::standard(8000),
+            DetectorConfig::relaxed(8000),
+        ] {
+            assert_eq!(delay_ms(&det, &RedactConfig::default()), 80.0);
+        }
+        // Longer tones to wait for: longer.
+        let slow = DetectorConfig {
+            min_tone_ms: 50.0,
+            ..DetectorConfig::standard(8000)
+        };
+        assert_eq!(delay_ms(&slow, &RedactConfig::default()), 98.0);
         for rate in [8000, 16000, 44100, 48000] {
             let r =
-                Redactor::<i16>::new(DetectorConfig::with_rate(rate), Default::default()).unwrap();
-            assert_eq!(r.delay() as u64, ms_to_samples(79.0, rate));
+                Redactor::<i16>::new(DetectorConfig::relaxed(rate), Default::default()).unwrap();
+            assert_eq!(r.delay() as u64, ms_to_samples(80.0, rate));
         }
     }
 

@@ -277,7 +277,10 @@ fn redactor_process_does_not_allocate() {
         fill: Fill::Noise,
         ..Default::default()
     };
-    for det in [DetectorConfig::standard(8000), DetectorConfig::relaxed(8000)] {
+    for det in [
+        DetectorConfig::standard(8000),
+        DetectorConfig::relaxed(8000),
+    ] {
         let mut a = Redactor::<i16>::new(det.clone(), cfg.clone()).unwrap();
         let mut b = Redactor::<f32>::new(det.clone(), cfg.clone()).unwrap();
         let mut c = Redactor::ulaw(det, cfg.clone()).unwrap();

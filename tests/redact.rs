@@ -546,10 +546,9 @@ fn speech_plus_10db_all_rates_and_g711() {
     }
 }
 
-/// Keys 5 dB over speech: the standard profile finds 17 of the 20 (the others stay in
-/// the recording), so this needs a more sensitive profile in [`profiles`].
+/// Keys 5 dB over speech (the standard profile alone finds only 17 of the 20; the relaxed
+/// profile all, and edge tracking widens the spans where it places an end early).
 #[test]
-#[ignore = "the standard profile misses 3 of 20 keys 5 dB over speech"]
 fn speech_plus_5db_all_rates_and_g711() {
     for coding in [
         Coding::Pcm(8000),
@@ -574,9 +573,10 @@ fn music_plus_10db_all_rates_and_g711() {
     }
 }
 
-/// Keys 5 dB over music: the standard profile finds 17 of the 20.
+/// Keys 5 dB over music: the relaxed profile finds 18 of the 20 at 8 kHz (the detector's
+/// talk-down goal under music is not met yet: tests/field.rs), and a key it misses stays.
 #[test]
-#[ignore = "the standard profile misses 3 of 20 keys 5 dB over music"]
+#[ignore = "the relaxed profile misses 2 of 20 keys 5 dB over music"]
 fn music_plus_5db_all_rates_and_g711() {
     for coding in [
         Coding::Pcm(8000),
@@ -602,53 +602,92 @@ fn noise_all_rates_and_g711() {
     }
 }
 
-/// The delay covers the detector's decisions: the largest measured `KeyDown` latency
-/// (from the tone's estimated start) plus the guard, and the largest `KeyUp` latency
-/// (from its estimated end), are within the delay.
+/// The delay covers the detector's decisions, in both profiles: the largest measured
+/// `KeyDown` latency (from the tone's estimated start) plus the guard, and the largest
+/// `KeyUp` latency (from its estimated end), are within the delay.
 #[test]
 fn delay_covers_the_measured_decision_latencies() {
     let cfg = RedactConfig::default();
-    for coding in [Coding::Pcm(8000), Coding::Pcm(16000), Coding::Pcm(48000)] {
-        let rate = coding.rate();
-        let (mut down, mut up) = (0, 0);
-        for kind in [Bed::Speech, Bed::Music, Bed::Noise] {
-            for snr in [10.0, 5.0] {
-                let c = case(kind, coding, snr, 3);
-                let (d, u) = latencies(DetectorConfig::with_rate(rate), &to_i16(&c.mix));
-                down = down.max(d);
-                up = up.max(u);
+    for (pname, profile) in profiles() {
+        for coding in [Coding::Pcm(8000), Coding::Pcm(16000), Coding::Pcm(48000)] {
+            let rate = coding.rate();
+            let (mut down, mut up) = (0, 0);
+            for kind in [Bed::Speech, Bed::Music, Bed::Noise] {
+                for snr in [10.0, 5.0] {
+                    let c = case(kind, coding, snr, 3);
+                    let (d, u) = latencies(profile(rate), &to_i16(&c.mix));
+                    down = down.max(d);
+                    up = up.max(u);
+                }
             }
+            let r = Redactor::<i16>::new(profile(rate), cfg.clone()).unwrap();
+            let guard = (cfg.guard_ms as f64 * f64::from(rate) / 1000.0).ceil() as u64;
+            let ms = |s: u64| s as f64 * 1000.0 / f64::from(rate);
+            eprintln!(
+                "{pname} {rate} Hz: KeyDown latency ≤ {:.1} ms, KeyUp latency ≤ {:.1} ms, \
+                 delay {:.1} ms",
+                ms(down),
+                ms(up),
+                ms(r.delay() as u64)
+            );
+            assert!(down + guard <= r.delay() as u64 && up <= r.delay() as u64);
         }
-        let r = Redactor::<i16>::new(DetectorConfig::with_rate(rate), cfg.clone()).unwrap();
-        let guard = (cfg.guard_ms as f64 * f64::from(rate) / 1000.0).ceil() as u64;
-        let ms = |s: u64| s as f64 * 1000.0 / f64::from(rate);
-        eprintln!(
-            "{rate} Hz: KeyDown latency ≤ {:.1} ms, KeyUp latency ≤ {:.1} ms, delay {:.1} ms",
-            ms(down),
-            ms(up),
-            ms(r.delay() as u64)
-        );
-        assert!(down + guard <= r.delay() as u64 && up <= r.delay() as u64);
     }
 }
 
-/// Talk-off material (speech and music with no keys) comes out unchanged, in both fills.
+/// Talk-off material (speech and music with no keys) changes only where the detector
+/// finds a (false) key: with the standard profile nowhere; with the relaxed profile only
+/// inside one span per false key, holding that key's estimated edges and no wider than
+/// them plus the guard and the tracking limit each side. Both fills.
 #[test]
-fn talk_off_material_is_unchanged() {
+fn talk_off_material_changes_only_at_the_detectors_false_keys() {
+    let cfg = RedactConfig::default();
+    let reach = ((cfg.guard_ms + cfg.track_ms) as f64 * 8.0).ceil() as u64;
     for name in ["speech-8k.wav", "music-8k.wav", "speech-real-8k.wav"] {
         let x: Vec<i16> = load8k(name).iter().map(|&v| v as i16).collect();
         for fill in [Fill::Silence, Fill::Noise] {
             let cfg = RedactConfig {
                 fill,
-                ..Default::default()
+                ..cfg.clone()
             };
-            let mut y = x.clone();
-            let mut spans = Vec::new();
-            Redactor::<i16>::new(DetectorConfig::default(), cfg)
-                .unwrap()
-                .redact_all(&mut y, |s| spans.push(s));
-            assert!(spans.is_empty(), "{name}: {spans:?}");
-            assert!(y == x, "{name}: samples changed");
+            for (pname, profile) in profiles() {
+                let false_keys = touchtone_keys(profile(8000), &x);
+                if pname == "standard" {
+                    assert!(false_keys.is_empty(), "{name}: {false_keys:?}");
+                }
+                let mut y = x.clone();
+                let mut spans = Vec::new();
+                Redactor::<i16>::new(profile(8000), cfg.clone())
+                    .unwrap()
+                    .redact_all(&mut y, |s| spans.push(s));
+                assert_eq!(spans.len(), false_keys.len(), "{name} {pname}: {spans:?}");
+                for (sp, &(_, s, e)) in spans.iter().zip(&false_keys) {
+                    assert!(
+                        sp.start <= s
+                            && e <= sp.end
+                            && s - sp.start <= reach
+                            && sp.end - e <= reach,
+                        "{name} {pname}: {sp:?} for a false key at {s}..{e}"
+                    );
+                }
+                let changed = (0..x.len()).filter(|&i| x[i] != y[i]).count();
+                let outside = (0..x.len())
+                    .filter(|&i| {
+                        x[i] != y[i]
+                            && !spans
+                                .iter()
+                                .any(|s| s.start <= i as u64 && (i as u64) < s.end)
+                    })
+                    .count();
+                eprintln!(
+                    "{name} {pname} {fill:?}: {} false keys, {changed} of {} samples changed \
+                     ({:.0} ms)",
+                    false_keys.len(),
+                    x.len(),
+                    changed as f64 / 8.0
+                );
+                assert_eq!(outside, 0, "{name} {pname}");
+            }
         }
     }
 }
@@ -690,7 +729,7 @@ mod chunking {
                 fill: if noise { Fill::Noise } else { Fill::Silence },
                 ..Default::default()
             };
-            let det = DetectorConfig::with_rate(c.rate);
+            let det = DetectorConfig::relaxed(c.rate);
             let (out, spans) = redact_file(&input, det.clone(), &cfg);
             prop_assert!(spans.len() >= 8);
             let (s_out, s_spans) = redact_stream(&input, det, &cfg, &sizes);
@@ -792,7 +831,7 @@ fn wav_files_of_every_kind_keep_their_format() {
         wav.extend((data.len() as u32).to_le_bytes());
         let off = wav.len();
         wav.extend(&data);
-        let r = redact_wav(&wav, DetectorConfig::with_rate, &RedactConfig::default()).unwrap();
+        let r = redact_wav(&wav, DetectorConfig::relaxed, &RedactConfig::default()).unwrap();
         assert_eq!(r.bytes.len(), wav.len(), "{enc:?}");
         assert_eq!(r.bytes[..off], wav[..off], "{enc:?}: header changed");
         for ch in 0..2u16 {
@@ -813,8 +852,10 @@ fn wav_files_of_every_kind_keep_their_format() {
             touchtone::io::Audio::from_reader(touchtone::io::Reader::new(&r.bytes[..]).unwrap())
                 .unwrap();
         for ch in 0..2 {
-            let keys = touchtone_keys(DetectorConfig::default(), &audio.channel(ch));
-            assert!(keys.is_empty(), "{enc:?} channel {ch}: {keys:?}");
+            for (pname, profile) in profiles() {
+                let keys = touchtone_keys(profile(8000), &audio.channel(ch));
+                assert!(keys.is_empty(), "{enc:?} channel {ch} {pname}: {keys:?}");
+            }
         }
     }
 }
@@ -823,8 +864,9 @@ fn wav_files_of_every_kind_keep_their_format() {
 /// in it), after as much silence; the redactor is reusable after `finish`.
 #[test]
 fn short_streams_come_out_whole() {
-    let mut r = Redactor::<i16>::new(DetectorConfig::default(), Default::default()).unwrap();
-    for n in [0usize, 1, 100, 631, 632, 633, 2000] {
+    let mut r = Redactor::<i16>::new(DetectorConfig::relaxed(8000), Default::default()).unwrap();
+    assert_eq!(r.delay(), 640);
+    for n in [0usize, 1, 100, 639, 640, 641, 2000] {
         let x: Vec<i16> = (0..n).map(|i| (i as i16).wrapping_mul(7) % 300).collect();
         let mut f = x.clone();
         r.process(&mut f, |_| panic!("no key"));
@@ -861,5 +903,133 @@ fn damaged_wav_input_is_an_error_not_a_panic() {
             b[i] = rng.next_u64() as u8;
         }
         let _ = redact_wav(&b, DetectorConfig::with_rate, &RedactConfig::default());
+    }
+}
+
+/// Keys only the relaxed profile finds: 16 dB reverse twist (every key but 4, which relaxed
+/// misses too: tests/field.rs) at 8, 16 and 48 kHz, and 40 ms tones 25 ms apart with an
+/// 8 ms noise burst inside each, in PCM and μ-law. Redaction with the relaxed profile (the
+/// command's default) removes every key relaxed finds (all but at most one per sequence):
+/// each lies wholly in a span, and afterwards neither profile finds a key, nor multimon-ng
+/// any but one relaxed missed.
+#[test]
+fn keys_only_the_relaxed_profile_finds_are_removed() {
+    use common::{KeySpec, Signal};
+    let mut cases: Vec<(String, Signal, Coding)> = Vec::new();
+    let mut rng = Rng::new(16);
+    for rate in [8000, 16000, 48000] {
+        let mut s = Signal::new(rate);
+        s.pause(150.0);
+        for &k in Key::ALL.iter().filter(|k| k.to_char() != '4') {
+            s.key(&KeySpec::new(k, 80.0, -10.0).levels(-24.0, -8.0), &mut rng);
+            s.pause(80.0);
+        }
+        s.pause(150.0);
+        s.noise(-50.0, &mut rng);
+        cases.push((
+            format!("reverse twist 16 dB at {rate} Hz"),
+            s,
+            Coding::Pcm(rate),
+        ));
+    }
+    for coding in [Coding::Pcm(8000), Coding::Ulaw] {
+        let mut s = Signal::new(8000);
+        s.pause(150.0);
+        for &k in &Key::ALL {
+            let start = s.cursor;
+            s.key(&KeySpec::new(k, 40.0, -15.0), &mut rng);
+            let p = dbm0_to_peak(-15.0);
+            let from = start + s.samples(rng.range(8.0, 24.0));
+            for i in from..from + s.samples(8.0) {
+                s.x[i] += (p * rng.gauss()).clamp(-2.0 * p, 2.0 * p);
+            }
+            s.pause(25.0);
+        }
+        s.pause(150.0);
+        s.noise(-50.0, &mut rng);
+        cases.push((
+            format!("40 ms tones with noise bursts, {coding:?}"),
+            s,
+            coding,
+        ));
+    }
+    for (name, s, coding) in cases {
+        let rate = s.rate;
+        let input = Stored::of(coding, &s.x);
+        let x = input.decoded();
+        let want: String = s.truth.iter().map(|t| t.key.to_char()).collect();
+        let std_keys: String = touchtone_keys(DetectorConfig::standard(rate), &x)
+            .iter()
+            .map(|k| k.0.to_char())
+            .collect();
+        let rel_keys: String = touchtone_keys(DetectorConfig::relaxed(rate), &x)
+            .iter()
+            .map(|k| k.0.to_char())
+            .collect();
+        eprintln!("{name}: before, standard finds {std_keys:?}, relaxed {rel_keys:?} of {want:?}");
+        // Relaxed misses a key here and there under 16 dB reverse twist (key 4 always,
+        // tests/field.rs): at most one, which then stays in the recording.
+        assert!(
+            rel_keys.len() + 1 >= want.len(),
+            "{name}: relaxed finds only {rel_keys:?} of {want:?} before"
+        );
+        assert!(
+            std_keys.len() * 2 <= want.len(),
+            "{name}: standard finds {std_keys:?}: these keys do not need the relaxed profile"
+        );
+        for fill in [Fill::Silence, Fill::Noise] {
+            let cfg = RedactConfig {
+                fill,
+                ..Default::default()
+            };
+            let (out, spans) = redact_file(&input, DetectorConfig::relaxed(rate), &cfg);
+            let y = out.decoded();
+            // Every key found is wholly inside one span.
+            assert_eq!(spans.len(), rel_keys.len(), "{name} {fill:?}: {spans:?}");
+            let mut covered = 0;
+            for t in &s.truth {
+                let touching: Vec<_> = spans
+                    .iter()
+                    .filter(|sp| sp.start < t.end && t.start < sp.end)
+                    .collect();
+                if touching.is_empty() {
+                    continue;
+                }
+                covered += 1;
+                assert!(
+                    touching
+                        .iter()
+                        .any(|sp| sp.start <= t.start && t.end <= sp.end),
+                    "{name} {fill:?}: {t:?} is not inside one span: {touching:?}"
+                );
+            }
+            assert_eq!(covered, rel_keys.len(), "{name} {fill:?}");
+            for (pname, profile) in profiles() {
+                let keys = touchtone_keys(profile(rate), &y);
+                assert!(
+                    keys.is_empty(),
+                    "{name} {fill:?}: profile {pname} finds {keys:?}"
+                );
+            }
+            let (s_out, s_spans) =
+                redact_stream(&input, DetectorConfig::relaxed(rate), &cfg, &[160]);
+            assert_eq!(s_spans, spans, "{name} {fill:?}");
+            assert!(
+                (0..input.len()).all(|i| s_out.same_at(&out, i)),
+                "{name} {fill:?}: streaming differs"
+            );
+            if multimon_available() {
+                let tag = format!("relaxed-only-{coding:?}-{fill:?}-{}", s.truth.len());
+                let mb = multimon_keys(&x, rate, &format!("{tag}-in"));
+                let ma = multimon_keys(&y, rate, &format!("{tag}-out"));
+                eprintln!("{name} {fill:?}: multimon-ng finds {mb:?} before, {ma:?} after");
+                // A key relaxed missed may still be there for multimon-ng: nothing else.
+                let missed: String = want.chars().filter(|&k| !rel_keys.contains(k)).collect();
+                assert!(
+                    ma.chars().all(|k| missed.contains(k)),
+                    "{name} {fill:?}: multimon-ng finds {ma:?} (keys relaxed missed: {missed:?})"
+                );
+            }
+        }
     }
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use touchtone::redact::{self, Fill, RedactConfig, RedactedWav};
 
-use crate::input::{with_path, wav, WavError};
+use crate::input::{wav, with_path, WavError};
 use crate::scan::json_str;
 use crate::Profile;
 

@@ -12,8 +12,8 @@
 //! for input with more than one channel; `--report` writes the same spans as JSON.
 //!
 //! The default profile is `relaxed`: a key the redaction misses stays in the recording (a
-//! card digit kept), while a false key only mutes some 40–100 ms of speech or music, so
-//! redaction runs with the detector that finds the most keys.
+//! card digit kept), while a false key only mutes a fraction of a second of speech or
+//! music, so redaction runs with the detector that finds the most keys.
 
 use std::path::Path;
 

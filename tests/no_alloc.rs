@@ -270,9 +270,8 @@ fn redactor_process_does_not_allocate() {
         .unwrap()
         .render_str("4111111111111111")
         .unwrap();
-    let mut f32s: Vec<f32> = pcm.iter().map(|&v| f32::from(v) / 32768.0).collect();
-    let mut ulaw: Vec<u8> = pcm.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
-    let mut pcm = pcm;
+    let f32s: Vec<f32> = pcm.iter().map(|&v| f32::from(v) / 32768.0).collect();
+    let ulaw: Vec<u8> = pcm.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
     let cfg = RedactConfig {
         fill: Fill::Noise,
         ..Default::default()
@@ -281,6 +280,8 @@ fn redactor_process_does_not_allocate() {
         DetectorConfig::standard(8000),
         DetectorConfig::relaxed(8000),
     ] {
+        // Redacted in place: fresh copies for each profile.
+        let (mut pcm, mut f32s, mut ulaw) = (pcm.clone(), f32s.clone(), ulaw.clone());
         let mut a = Redactor::<i16>::new(det.clone(), cfg.clone()).unwrap();
         let mut b = Redactor::<f32>::new(det.clone(), cfg.clone()).unwrap();
         let mut c = Redactor::ulaw(det, cfg.clone()).unwrap();

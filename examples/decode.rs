@@ -6,6 +6,8 @@
 //!   --rate HZ                     sample rate of --raw input (default 8000)
 //!   --channel N                   decode only channel N (0-based) of a multi-channel file
 //!   --json                        one JSON object per key instead of the tab-separated line
+//!   --profile standard|relaxed    detector profile (default standard)
+//!   --explain                     also list on stderr each rejected candidate and why
 //!   --bench REPEATS               timing mode
 //! ```
 //!

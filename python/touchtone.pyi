@@ -18,6 +18,11 @@ PRESETS: List[str]
 Samples = Union[npt.NDArray[np.int16], npt.NDArray[np.float32], bytes]
 Encoding = Literal["ulaw", "alaw"]
 Profile = Literal["standard", "relaxed"]
+"""The detector's settings. ``"standard"``: the limits of ITU-T Q.24 / LSSGR, for a live
+call inside the network. ``"relaxed"``: for recordings made outside the network (a handset
+recorded through the air, two-way radio, short machine-dialled tones): reverse twist to
+18 dB, normal twist to 14 dB, tones from 20 ms, ±2 % drift, lower purity and dominance;
+it gives more false keys on music."""
 
 class TouchtoneError(ValueError):
     """Base class of the errors raised by touchtone (a ValueError)."""
@@ -94,7 +99,7 @@ def decode(
     profile: Profile = "standard",
 ) -> List[KeyPress]:
     """Decode the keys in a buffer: a 1-D int16 or float32 (±1.0 full scale) NumPy array,
-    or G.711 bytes with ``encoding="ulaw"`` / ``"alaw"``."""
+    or G.711 bytes with ``encoding="ulaw"`` / ``"alaw"``, with the detector ``profile``."""
 
 def decode_file(
     path: Union[str, "PathLike[str]"],
@@ -103,10 +108,10 @@ def decode_file(
     sample_rate: Optional[int] = None,
 ) -> List[KeyPress]:
     """Decode the keys of every channel of a WAV file (or a headerless ``raw`` file at
-    ``sample_rate``), ordered by start, then channel."""
+    ``sample_rate``) with the detector ``profile``, ordered by start, then channel."""
 
 class Detector:
-    """A streaming DTMF receiver for one channel."""
+    """A streaming DTMF receiver for one channel with the detector ``profile``."""
 
     def __init__(self, sample_rate: int, profile: Profile = "standard") -> None: ...
     def process(self, frame: Samples, encoding: Optional[Encoding] = None) -> List[Event]:
@@ -120,7 +125,8 @@ class Detector:
     @property
     def sample_rate(self) -> int: ...
     @property
-    def profile(self) -> str: ...
+    def profile(self) -> str:
+        """The profile name, ``"standard"`` or ``"relaxed"``."""
 
 class Generator:
     """Renders keys as 16-bit PCM: for each key a pause then a tone, then a final pause."""

@@ -81,12 +81,20 @@
 //! bridged, 15 dB SNR, no keys from dial/busy/ringback/test/fax/modem tones, SIT or sweeps.
 //! The [`detector`] module explains how it decides and where each default comes from.
 //!
+//! Those are the limits of [`DetectorConfig::standard`], the default. For recordings made
+//! outside the network (handsets recorded through the air, radio, short machine-dialled
+//! tones), [`DetectorConfig::relaxed`] accepts more twist, shorter tones and a lower
+//! purity. [`Explainer`] reports the candidates a detector rejected, and why.
+//!
 //! Bad input never panics: `f32` NaN/±∞ count as silence and the detector keeps working on
 //! what follows; configuration errors are returned as enums carrying the bad value.
 //!
 //! ## Cargo features
 //!
-//! * `bird` (default): Bird "Gather DTMF" request bodies in [`gather`] (serde).
+//! * `bird` (default): Bird "Gather DTMF" request bodies and responses in [`gather`].
+//! * `azure` (default): Azure Call Automation Recognize bodies and events in [`gather`].
+//! * `json` (with `bird` or `azure`): serde `Serialize`/`Deserialize` for the gather's types.
+//! * `capture`: the `capture` module, key presses from `.pcap`/`.pcapng` files.
 //! * `portable`: run only the plain-Rust code. By default the filter bank and the
 //!   detector's per-tick loop use SSE2/AVX2/AVX-512 where the CPU has them (detected once
 //!   at run time; the results are the same bits); with `portable` they do not, on any CPU.
@@ -123,3 +131,8 @@ pub use generator::{Generator, GeneratorConfig, GeneratorError};
 pub use io::g711;
 pub use key::{InvalidKeyChar, Key, KeySet};
 pub use sample::Sample;
+
+/// The README's Rust examples, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

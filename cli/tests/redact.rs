@@ -323,7 +323,7 @@ fn every_wav_kind_is_written_in_its_own_format() {
 }
 
 /// Keys at 16 dB reverse twist, which only the relaxed profile finds (none on the 770 Hz
-/// row: relaxed misses 4 there, tests/field.rs, and 5 in this signal), the default removes
+/// row: relaxed can miss 4 and 5 there, README "Limitations"), the default removes
 /// them, `--profile standard` leaves them in (and says so by printing no span).
 #[test]
 fn the_default_profile_removes_keys_only_relaxed_finds() {

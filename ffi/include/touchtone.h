@@ -26,9 +26,6 @@
 // A profile number that is not a `TOUCHTONE_PROFILE_*`.
 #define TOUCHTONE_ERR_PROFILE -5
 
-// A profile this build of the library does not provide.
-#define TOUCHTONE_ERR_PROFILE_UNAVAILABLE -6
-
 // An encoding number that is not a `TOUCHTONE_ENCODING_*`.
 #define TOUCHTONE_ERR_ENCODING -7
 
@@ -45,11 +42,14 @@
 // An internal error (a caught panic). The detector involved should be freed.
 #define TOUCHTONE_ERR_PANIC -11
 
-// The receiver's default settings: ITU-T Q.24 / Telcordia LSSGR limits.
+// The receiver's default settings: the limits of ITU-T Q.24 / Telcordia LSSGR, for a
+// live call inside the network.
 #define TOUCHTONE_PROFILE_STANDARD 0
 
-// Wider limits for degraded lines (not available in every build:
-// [`TOUCHTONE_ERR_PROFILE_UNAVAILABLE`]).
+// Wider limits for recordings made outside the network (a handset recorded through the
+// air, two-way radio, short machine-dialled tones): reverse twist to 18 dB, normal twist
+// to 14 dB, tones from 20 ms, ±2 % drift, lower purity and dominance. More false keys on
+// music than the standard profile.
 #define TOUCHTONE_PROFILE_RELAXED 1
 
 // 16-bit signed linear PCM (`int16_t` samples, native byte order).

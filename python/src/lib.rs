@@ -48,13 +48,12 @@ create_exception!(
 // ---------------------------------------------------------------------------------------
 // The places that name paths or profiles that may change: one small function each.
 
-/// The detector settings of a named profile at `rate`.
+/// The detector settings of a named profile at `rate`: `standard` (the requirements'
+/// limits, for live calls) or `relaxed` (for recordings made outside the network).
 fn profile_config(profile: &str, rate: u32) -> PyResult<DetectorConfig> {
     match profile {
-        "standard" => Ok(DetectorConfig::with_rate(rate)),
-        "relaxed" => Err(ConfigError::new_err(
-            "relaxed profile not available in this build",
-        )),
+        "standard" => Ok(DetectorConfig::standard(rate)),
+        "relaxed" => Ok(DetectorConfig::relaxed(rate)),
         other => Err(ConfigError::new_err(format!(
             "unknown profile {other:?} (expected \"standard\" or \"relaxed\")"
         ))),
@@ -372,7 +371,11 @@ impl View<'_> {
 ///
 /// ``samples`` is a 1-D NumPy array of ``int16`` (16-bit PCM) or ``float32`` (full scale
 /// ±1.0), or ``bytes`` of G.711 with ``encoding="ulaw"`` or ``"alaw"``. ``sample_rate`` is
-/// 8000..48000 Hz. Returns the keys as :class:`KeyPress` objects in order.
+/// 8000..48000 Hz. ``profile`` is ``"standard"`` (the limits of ITU-T Q.24 / LSSGR, for a
+/// live call) or ``"relaxed"`` (for recordings made outside the network: a handset
+/// recorded through the air, two-way radio, short machine-dialled tones; reverse twist to
+/// 18 dB, tones from 20 ms; more false keys on music). Returns the keys as
+/// :class:`KeyPress` objects in order.
 ///
 /// Raises :class:`ConfigError` for a bad rate or profile, :class:`AudioError` for bytes
 /// without a known encoding, ``TypeError`` for another kind of samples.
@@ -407,7 +410,8 @@ fn decode(
 
 /// Decode the keys in an audio file: WAV (16/24/32-bit PCM, float, μ-law, A-law, any
 /// channel count) read by touchtone's own parser, or a headerless file with
-/// ``raw="ulaw" | "alaw" | "s16le" | "f32le"`` and ``sample_rate``.
+/// ``raw="ulaw" | "alaw" | "s16le" | "f32le"`` and ``sample_rate``, with the detector
+/// ``profile`` (``"standard"`` or ``"relaxed"``, as in :func:`decode`).
 ///
 /// Every channel is decoded; the keys come ordered by start, then channel
 /// (:attr:`KeyPress.channel`). Raises :class:`AudioError` with the reader's message
@@ -455,7 +459,8 @@ fn decode_file(
 // ---------------------------------------------------------------------------------------
 // Streaming.
 
-/// A streaming DTMF receiver for one channel.
+/// A streaming DTMF receiver for one channel, with the detector ``profile``
+/// (``"standard"`` or ``"relaxed"``, as in :func:`decode`).
 ///
 /// Feed frames of any length with :meth:`process` (the events do not depend on how the
 /// stream is cut) and call :meth:`finish` at the end of the stream. Each returns the

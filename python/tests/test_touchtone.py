@@ -21,12 +21,14 @@ def truth_ms(i, tone_ms=TONE_MS, pause_ms=PAUSE_MS):
     return start, start + tone_ms
 
 
-def check_truth(presses, keys, level=-10.0, twist=0.0, tone_ms=TONE_MS, pause_ms=PAUSE_MS):
+def check_truth(
+    presses, keys, level=-10.0, twist=0.0, tone_ms=TONE_MS, pause_ms=PAUSE_MS, edge_ms=10.0
+):
     assert "".join(p.key for p in presses) == keys
     for i, p in enumerate(presses):
         start, end = truth_ms(i, tone_ms, pause_ms)
-        assert abs(p.start_ms - start) <= 10.0, (i, p)
-        assert abs(p.end_ms - end) <= 10.0, (i, p)
+        assert abs(p.start_ms - start) <= edge_ms, (i, p)
+        assert abs(p.end_ms - end) <= edge_ms, (i, p)
         assert abs(p.low_dbm0 - (level + twist / 2)) <= 1.0, (i, p)
         assert abs(p.high_dbm0 - (level - twist / 2)) <= 1.0, (i, p)
 
@@ -227,14 +229,46 @@ def test_rate_and_profile_errors():
     assert issubclass(touchtone.TouchtoneError, ValueError)
 
 
-def test_relaxed_profile_is_refused_clearly_or_decodes():
-    pcm = touchtone.Generator(sample_rate=8000).render("55")
-    try:
-        presses = touchtone.decode(pcm, 8000, profile="relaxed")
-    except touchtone.ConfigError as e:
-        assert str(e) == "relaxed profile not available in this build"
-    else:
-        assert "".join(p.key for p in presses) == "55"
+# Keys with the low tone 16 dB weaker than the high one: past the standard profile's
+# 6 dB reverse-twist limit, inside the relaxed profile's 18 dB. The 770 Hz row is left
+# out (under this twist its low tone is measured too far off; see tests/field.rs). The
+# weak low tone blurs the end of the tone: key 7's end was measured 12 ms early at 8 and
+# 16 kHz, so the edges are checked to 15 ms here (10 ms elsewhere).
+TWISTED_KEYS = "1379*#AD"
+TWISTED_EDGE_MS = 15.0
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 44100])
+def test_relaxed_profile_accepts_reverse_twist_that_standard_rejects(rate):
+    pcm = touchtone.Generator(sample_rate=rate, twist_db=-16.0).render(TWISTED_KEYS)
+    assert touchtone.decode(pcm, rate) == []
+    assert touchtone.decode(pcm, rate, profile="standard") == []
+    presses = touchtone.decode(pcm, rate, profile="relaxed")
+    check_truth(presses, TWISTED_KEYS, twist=-16.0, edge_ms=TWISTED_EDGE_MS)
+    for p in presses:
+        assert abs(p.twist_db + 16.0) <= 1.0
+    # The streaming detector with the same profile finds the same keys.
+    det = touchtone.Detector(rate, profile="relaxed")
+    assert det.profile == "relaxed"
+    ups = [e.press for e in stream(det, pcm, 160) if isinstance(e, touchtone.KeyUp)]
+    assert ups == presses
+    det = touchtone.Detector(rate)
+    assert [e for e in stream(det, pcm, 160) if isinstance(e, touchtone.KeyUp)] == []
+
+
+def test_relaxed_profile_in_decode_file(tmp_path):
+    pcm = touchtone.Generator(sample_rate=8000, twist_db=-16.0).render(TWISTED_KEYS)
+    path = tmp_path / "twisted.wav"
+    write_wav(path, 8000, [pcm])
+    assert touchtone.decode_file(path) == []
+    presses = touchtone.decode_file(path, profile="relaxed")
+    check_truth(presses, TWISTED_KEYS, twist=-16.0, edge_ms=TWISTED_EDGE_MS)
+
+
+def test_both_profiles_decode_ordinary_keys():
+    pcm = touchtone.Generator(sample_rate=8000).render(ALL_KEYS)
+    for profile in ("standard", "relaxed"):
+        check_truth(touchtone.decode(pcm, 8000, profile=profile), ALL_KEYS)
 
 
 def test_sample_kind_errors():
@@ -270,7 +304,7 @@ def test_file_errors_name_the_problem(tmp_path):
         touchtone.decode_file(raw, raw="mp3", sample_rate=8000)
     with pytest.raises(touchtone.AudioError, match="96000"):
         touchtone.decode_file(raw, raw="ulaw", sample_rate=96000)
-    with pytest.raises(touchtone.ConfigError, match="relaxed|unknown profile"):
+    with pytest.raises(touchtone.ConfigError, match="unknown profile"):
         touchtone.decode_file(missing, profile="bogus")
 
 

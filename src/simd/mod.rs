@@ -185,8 +185,8 @@ pub(crate) fn pair(kernel: Kernel, row: &Row, x0: i16, x1: i16, acc: &mut [i32; 
 }
 
 /// Whole ticks of `tick_len` samples, one [`TickSums`] each (`x.len()` =
-/// `tick_len`·`out.len()`), with the AVX-512 kernel for 32-sample ticks (8 kHz); `false`
-/// (nothing done) for any other kernel or tick length.
+/// `tick_len`·`out.len()`), with the AVX-512 or the AVX2 kernel for 32-sample ticks
+/// (8 kHz); `false` (nothing done) for any other kernel or tick length.
 #[inline(always)]
 pub(crate) fn ticks32(
     kernel: Kernel,
@@ -195,13 +195,23 @@ pub(crate) fn ticks32(
     x: &[i16],
     out: &mut [TickSums],
 ) -> bool {
-    #[cfg(all(target_arch = "x86_64", touchtone_avx512))]
-    if let (Kernel::Avx512(_), 32, Some(Ok(rows16))) =
-        (kernel, tick_len, rows.get(..16).map(<&[Row; 16]>::try_from))
-    {
-        // SAFETY: an `Avx512` proof exists only if the CPU reported AVX-512F/BW and AVX2.
-        unsafe { x86::ticks32_avx512(rows16, x, out) };
-        return true;
+    #[cfg(target_arch = "x86_64")]
+    if let (32, Some(Ok(rows16))) = (tick_len, rows.get(..16).map(<&[Row; 16]>::try_from)) {
+        match kernel {
+            #[cfg(touchtone_avx512)]
+            Kernel::Avx512(_) => {
+                // SAFETY: an `Avx512` proof exists only if the CPU reported AVX-512F/BW and
+                // AVX2.
+                unsafe { x86::ticks32_avx512(rows16, x, out) };
+                return true;
+            }
+            Kernel::Avx2(_) => {
+                // SAFETY: an `Avx2` proof exists only if the CPU reported AVX2.
+                unsafe { x86::ticks32_avx2(rows16, x, out) };
+                return true;
+            }
+            _ => {}
+        }
     }
     let _ = (kernel, tick_len, rows, x, out);
     false

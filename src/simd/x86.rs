@@ -51,9 +51,7 @@ use core::arch::x86_64::*;
 use core::sync::atomic::{compiler_fence, Ordering};
 
 use super::portable::sq16;
-use crate::goertzel::Row;
-#[cfg(touchtone_avx512)]
-use crate::goertzel::TickSums;
+use crate::goertzel::{Row, TickSums};
 
 /// Whole steps of a call: `N` samples as a fixed-size array and their `R = N / 2` rows (the
 /// loops over them unroll completely). The caller checks that `rows` is long enough.
@@ -382,6 +380,74 @@ pub(super) unsafe fn ticks32_avx512(rows: &[Row; 16], x: &[i16], out: &mut [Tick
         // SAFETY: the caller guarantees the features `tick32_avx512` needs (the same as this
         // function's).
         unsafe { tick32_avx512(rows, t, &mut s.acc, &mut s.energy) };
+    }
+}
+
+/// One whole tick of 32 samples (8 kHz) with AVX2, *setting* `acc` and `energy` (as
+/// [`accumulate_avx2`] with `FRESH` and `ENERGY`): the sixteen sample pairs broadcast from
+/// memory against their rows (two `vpmaddwd` each), summed in four independent chains, and
+/// the energy of the 32 samples in two 256-bit steps, without loop, tail or `u64` partial
+/// sums (fewer instructions per tick than [`accumulate_avx2`]).
+///
+/// Energy as in [`tick32_avx512`]: each `i32` lane holds the exact Σ⌊x²/16⌋ of four samples
+/// (≤ 2²⁸), and the total of the eight lanes, at most 32·2²⁶ = 2³¹, is exact as a `u32`
+/// (the `i32` additions wrap to the same bits). The correlation sums are `i32` additions in
+/// another order than [`accumulate_avx2`]'s, which (wrapping, associative) give the same bits.
+///
+/// # Safety
+/// The CPU must support AVX2 (an [`Avx2`](super::Avx2) proof).
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn tick32_avx2(rows: &[Row; 16], x: &[i16; 32], acc: &mut [i32; 16], energy: &mut u64) {
+    // SAFETY: the caller guarantees AVX2. Table loads read whole `Row`s (64 bytes, aligned
+    // to 64) of the array `rows`; the sample loads read the two halves of the array `x`
+    // (32 bytes each, unaligned). `acc` (64 bytes) is written as two unaligned 32-byte
+    // vectors.
+    unsafe {
+        let px = x.as_ptr() as *const __m256i;
+        let sq = |v: __m256i| {
+            let hi = _mm256_madd_epi16(_mm256_mulhi_epi16(v, v), _mm256_set1_epi16(1 << 12));
+            let lo = _mm256_srli_epi16::<4>(_mm256_mullo_epi16(v, v));
+            _mm256_add_epi32(hi, _mm256_madd_epi16(lo, _mm256_set1_epi16(1)))
+        };
+        let e = _mm256_add_epi32(
+            sq(_mm256_loadu_si256(px)),
+            sq(_mm256_loadu_si256(px.add(1))),
+        );
+        // Chains: [low tables, high tables] for even and odd pairs.
+        let mut a = [[_mm256_setzero_si256(); 2]; 2];
+        for (k, row) in rows.iter().enumerate() {
+            let b = _mm256_set1_epi32(word(x[2 * k], x[2 * k + 1]));
+            let t = row.0.as_ptr() as *const __m256i;
+            let c = &mut a[k % 2];
+            c[0] = _mm256_add_epi32(c[0], _mm256_madd_epi16(b, _mm256_load_si256(t)));
+            c[1] = _mm256_add_epi32(c[1], _mm256_madd_epi16(b, _mm256_load_si256(t.add(1))));
+        }
+        let p = acc.as_mut_ptr() as *mut __m256i;
+        _mm256_storeu_si256(p, _mm256_add_epi32(a[0][0], a[1][0]));
+        _mm256_storeu_si256(p.add(1), _mm256_add_epi32(a[0][1], a[1][1]));
+        let e = _mm_add_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256::<1>(e));
+        let e = _mm_add_epi32(e, _mm_unpackhi_epi64(e, e));
+        let e = _mm_add_epi32(e, _mm_srli_epi64::<32>(e));
+        *energy = _mm_cvtsi128_si32(e) as u32 as u64;
+    }
+}
+
+/// [`tick32_avx2`] over whole ticks of 32 samples (`x.len()` = 32·`out.len()`, which the
+/// caller checks; a shorter `x` leaves the rest of `out` alone), one result each, in one
+/// call with the tick kernel inlined.
+///
+/// # Safety
+/// The CPU must support AVX2 (an [`Avx2`](super::Avx2) proof).
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn ticks32_avx2(rows: &[Row; 16], x: &[i16], out: &mut [TickSums]) {
+    for (t, s) in x.chunks_exact(32).zip(out) {
+        // The rows are read from memory by each tick's `vpmaddwd`s: hoisted out of the loop
+        // (32 vectors, twice AVX2's registers) LLVM copies them to the stack on every call.
+        let rows = core::hint::black_box(rows);
+        let t: &[i16; 32] = t.try_into().expect("chunks_exact(32)");
+        // SAFETY: the caller guarantees AVX2, the feature `tick32_avx2` needs.
+        unsafe { tick32_avx2(rows, t, &mut s.acc, &mut s.energy) };
     }
 }
 

@@ -1,6 +1,6 @@
 //! No heap allocation per frame: a counting global allocator (this test binary only) around
-//! the frame loops of `Detector::process` (i16, f32, μ-law, A-law) and of the multi-channel
-//! path; and the detector's size.
+//! the frame loops of `Detector::process` (i16, f32, μ-law, A-law), of the multi-channel
+//! path and of `Redactor::process`; and the detector's size.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -259,4 +259,50 @@ fn driver_does_not_allocate_per_frame() {
     // The rounds did real work: each one's attempt failed once, and continuous
     // recognition saw 9 1 2 3 4 * (the 2 once).
     assert_eq!((failed, tones), (5, 5 * 6));
+}
+
+/// No allocation in `Redactor::process` either, for i16, f32 and μ-law, with keys in the
+/// stream so that spans are opened, closed and reported inside the frame loops.
+#[test]
+fn redactor_process_does_not_allocate() {
+    use touchtone::redact::{Fill, RedactConfig, Redactor};
+    let pcm = Generator::new(GeneratorConfig::default())
+        .unwrap()
+        .render_str("4111111111111111")
+        .unwrap();
+    let f32s: Vec<f32> = pcm.iter().map(|&v| f32::from(v) / 32768.0).collect();
+    let ulaw: Vec<u8> = pcm.iter().map(|&v| g711::linear_to_ulaw(v)).collect();
+    let cfg = RedactConfig {
+        fill: Fill::Noise,
+        ..Default::default()
+    };
+    for det in [
+        DetectorConfig::standard(8000),
+        DetectorConfig::relaxed(8000),
+    ] {
+        // Redacted in place: fresh copies for each profile.
+        let (mut pcm, mut f32s, mut ulaw) = (pcm.clone(), f32s.clone(), ulaw.clone());
+        let mut a = Redactor::<i16>::new(det.clone(), cfg.clone()).unwrap();
+        let mut b = Redactor::<f32>::new(det.clone(), cfg.clone()).unwrap();
+        let mut c = Redactor::ulaw(det, cfg.clone()).unwrap();
+        let mut spans = 0;
+        let n = allocations(|| {
+            for f in pcm.chunks_mut(160) {
+                a.process(f, |_| spans += 1);
+            }
+            for f in f32s.chunks_mut(37) {
+                b.process(f, |_| spans += 1);
+            }
+            for f in ulaw.chunks_mut(1000) {
+                c.process(f, |_| spans += 1);
+            }
+        });
+        // Every key is reported inside the loops (the generator's last pause, 70 ms,
+        // outlasts the detector's key-up decision).
+        assert_eq!(spans, 3 * 16);
+        assert_eq!(n, 0, "{n} allocations in the frame loops");
+        a.finish(|_| {});
+        b.finish(|_| {});
+        c.finish(|_| {});
+    }
 }

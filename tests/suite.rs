@@ -19,6 +19,7 @@ mod gather_rules;
 mod listen_udp;
 mod multi;
 mod proptest_detector;
+mod redact;
 mod robustness;
 mod rtp_session;
 mod talkoff;

@@ -5,11 +5,12 @@
 //! touchtone generate [OPTIONS] KEYS OUT.wav   a recording of keys
 //! touchtone scan [OPTIONS] PATH...       the keys in every recording under files and folders
 //! touchtone gather [OPTIONS] CALLER      an IVR gather over a caller's recording
+//! touchtone redact [OPTIONS] IN OUT      the recording with every key replaced (PCI DSS)
 //! touchtone --version | --help | COMMAND --help
 //! ```
 //!
-//! `decode` and `generate` take the flags and print the output of the `decode` and `generate`
-//! examples of the `touchtone` crate, which call [`run_command`]. WAV and headerless input
+//! `decode`, `generate` and `redact` take the flags and print the output of the examples of
+//! the same names of the `touchtone` crate, which call [`run_command`]. WAV and headerless input
 //! (`--raw`) go through the crate's own reader; with the `formats` feature (on by default)
 //! `decode` and `scan` also read FLAC, MP3, Ogg Vorbis, AIFF, AU, CAF, MP4/AAC and Matroska
 //! (through symphonia), and resample input above 48 kHz to 48 kHz (with rubato).
@@ -29,6 +30,7 @@ mod decode;
 mod gather;
 mod generate;
 mod input;
+mod redact;
 mod scan;
 
 /// The version printed by `touchtone --version`.
@@ -39,6 +41,7 @@ commands:
   decode     the keys in one recording (touchtone decode --help)
   generate   write a WAV recording of keys (touchtone generate --help)
   gather     run an IVR gather over a caller's recording, as a voice platform would
+  redact     write a WAV recording with every key replaced by silence or noise (PCI DSS)
   scan       the keys in every recording under files and folders, as CSV or JSON lines
 options:
   --help     this text
@@ -65,7 +68,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     )
 }
 
-/// Run one command (`decode`, `generate`, `gather` or `scan`) with its arguments and return its exit
+/// Run one command (`decode`, `generate`, `gather`, `redact` or `scan`) with its arguments and return its exit
 /// status: what the examples of the same name do.
 pub fn run_command(command: &str, args: impl IntoIterator<Item = OsString>) -> ExitCode {
     finish(utf8_args(args).and_then(|argv| dispatch(command, &argv)))
@@ -98,12 +101,13 @@ fn dispatch_unguarded(command: &str, argv: &[String]) -> Outcome {
         "decode" => decode::run(argv).map(|()| 0),
         "generate" => generate::run(argv).map(|()| 0),
         "scan" => scan::run(argv),
+        "redact" => redact::run(argv).map(|()| 0),
         #[cfg(feature = "gather")]
         "gather" => gather::run(argv).map(|()| 0),
         #[cfg(not(feature = "gather"))]
         "gather" => Err("this build of touchtone has no gather command (feature `gather`)".into()),
         other => Err(format!(
-            "unknown command \"{}\"; expected decode, generate, gather or scan (see --help)",
+            "unknown command \"{}\"; expected decode, generate, gather, redact or scan (see --help)",
             other.escape_debug()
         )),
     }

@@ -40,7 +40,7 @@ mod raw;
 mod reader;
 mod wav;
 
-pub(crate) use convert::to_i16;
+pub(crate) use convert::{stored, to_i16};
 pub use error::WavError;
 pub use raw::{open_raw, RawFormat};
 pub use reader::{open, read_all, read_all_raw, Audio, Reader, Truncated};

@@ -907,3 +907,58 @@ fn all_sixteen_keys_at_generator_defaults_every_format() {
     }
     f.finish();
 }
+
+/// The same requirement tests with the `relaxed` profile: everything a receiver must accept,
+/// and everything that is not DTMF rejected. Left out, because `relaxed` widens them on
+/// purpose for recordings made outside the network: the twist rejection goal (it accepts
+/// 14 dB normal and 18 dB reverse twist), the rejection of 23 ms tones (it accepts tones
+/// from 20 ms), and a key plus an equal non-DTMF tone (it tolerates a steady interferer
+/// beside a key, as two-way radio carries one; three DTMF tones are still rejected).
+mod relaxed {
+    use crate::common::with_profile;
+    use touchtone::DetectorConfig;
+
+    macro_rules! relaxed {
+        ($($name:ident),* $(,)?) => {$(
+            #[test]
+            fn $name() {
+                with_profile(DetectorConfig::relaxed, super::$name);
+            }
+        )*};
+    }
+
+    relaxed!(
+        freq_deviation_1_5_percent_each_tone_and_both_detect,
+        freq_deviation_3_5_percent_either_tone_rejected,
+        level_minus25_to_0_dbm0_detect,
+        goal_level_minus36_to_plus3_dbm0_detect_clipped_included,
+        goal_level_minus45_dbm0_and_weaker_rejected,
+        twist_normal_8db_reverse_4db_detect,
+        tone_40ms_pause_40ms_same_key_repeated_gives_separate_keys,
+        tone_3s_is_one_key,
+        dropout_10ms_inside_a_tone_is_bridged,
+        noise_snr_15db_detect,
+        goal_noise_snr_10db_99_percent_and_no_extra_keys,
+        white_noise_alone_gives_no_key,
+        non_dtmf_single_tone_rejected,
+        non_dtmf_two_tones_of_one_group_rejected,
+        non_dtmf_three_tones_rejected,
+        non_dtmf_dial_tones_rejected,
+        non_dtmf_busy_and_reorder_480_620_rejected,
+        non_dtmf_ringback_440_480_rejected,
+        non_dtmf_test_tones_1000_1004_rejected,
+        non_dtmf_fax_cng_1100_rejected,
+        non_dtmf_answer_tone_2100_with_phase_reversals_rejected,
+        non_dtmf_sit_rejected,
+        non_dtmf_sweeps_rejected,
+        reported_levels_and_twist_within_1db,
+        reported_levels_and_twist_within_1db_at_1_5_percent_deviation,
+        latency_keydown_and_keyup_within_50ms,
+        goal_edges_within_10ms,
+        goal_edges_within_10ms_at_snr_15db,
+        frame_sizes_1_7_160_whole_give_identical_events,
+        stream_ending_during_a_key_is_flushed_by_finish,
+        f32_input_gives_the_same_events_as_i16,
+        all_sixteen_keys_at_generator_defaults_every_format,
+    );
+}

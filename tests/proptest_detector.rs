@@ -6,7 +6,7 @@ use crate::common;
 use common::Rng as TestRng;
 use common::*;
 use proptest::prelude::*;
-use touchtone::Key;
+use touchtone::{DetectorConfig, Key};
 
 /// One key of a random sequence.
 #[derive(Clone, Debug)]
@@ -75,15 +75,17 @@ proptest! {
         offset_ms in 0.0f64..300.0,
         keys in prop::collection::vec(key_params(), 1..8),
         seed in any::<u64>(),
+        relaxed in any::<bool>(),
     ) {
+        let profile = if relaxed { DetectorConfig::relaxed } else { DetectorConfig::standard };
         let s = build(fmt.rate(), offset_ms, &keys, seed);
-        let run = run_signal(&s, fmt);
+        let run = with_profile(profile, || run_signal(&s, fmt));
         let want: String = s.truth.iter().map(|t| t.key.to_char()).collect();
         let mut f = Failures::new("proptest decode");
         expect_exact(&mut f, &fmt.to_string(), &run, &s.truth, fmt.rate());
         prop_assert!(
             f.lines.is_empty() && run.keys() == want,
-            "{fmt}: want {want:?}, got {:?}:\n  {}",
+            "{fmt} (relaxed: {relaxed}): want {want:?}, got {:?}:\n  {}",
             run.keys(),
             f.lines.join("\n  ")
         );
@@ -101,14 +103,16 @@ proptest! {
         seed in any::<u64>(),
         sizes in prop::collection::vec(1usize..2000, 1..16),
         snr in prop::option::of(12.0f64..30.0),
+        relaxed in any::<bool>(),
     ) {
+        let profile = if relaxed { DetectorConfig::relaxed } else { DetectorConfig::standard };
         let mut s = build(fmt.rate(), offset_ms, &keys, seed);
         if let Some(snr) = snr {
             s.noise_snr(snr, &mut TestRng::new(seed ^ 0x5eed));
         }
         let input = s.render(fmt);
-        let whole = run(fmt.rate(), &input, 0);
-        let chunked = run_chunked(fmt.rate(), &input, &sizes);
-        prop_assert_eq!(chunked, whole, "{} chunk sizes {:?}", fmt, sizes);
+        let whole = with_profile(profile, || run(fmt.rate(), &input, 0));
+        let chunked = with_profile(profile, || run_chunked(fmt.rate(), &input, &sizes));
+        prop_assert_eq!(chunked, whole, "{} (relaxed: {}) chunk sizes {:?}", fmt, relaxed, sizes);
     }
 }

@@ -644,6 +644,13 @@ fn talk_off_material_changes_only_at_the_detectors_false_keys() {
     let cfg = RedactConfig::default();
     let reach = ((cfg.guard_ms + cfg.track_ms) as f64 * 8.0).ceil() as u64;
     for name in ["speech-8k.wav", "music-8k.wav", "speech-real-8k.wav"] {
+        if name == "speech-real-8k.wav"
+            && !std::path::Path::new(&format!("{ROOT}/testdata/{name}")).exists()
+        {
+            // GPL-2 test data, left out of the published crate (see testdata/README.md).
+            println!("skipped: testdata/{name} is not here (excluded from the published crate)");
+            continue;
+        }
         let x: Vec<i16> = load8k(name).iter().map(|&v| v as i16).collect();
         for fill in [Fill::Silence, Fill::Noise] {
             let cfg = RedactConfig {

@@ -145,14 +145,39 @@ pub fn run_cfg(cfg: DetectorConfig, input: &Input, frame: usize) -> Run {
     Run { events }
 }
 
-/// Run with the default config at `rate`, in frames of `frame` samples (0 = whole buffer).
+thread_local! {
+    /// The profile [`run`], [`run_chunked`] and [`run_signal`] use on this thread.
+    static PROFILE: std::cell::Cell<fn(u32) -> DetectorConfig> =
+        const { std::cell::Cell::new(DetectorConfig::standard) };
+}
+
+/// Run `body` with [`run`], [`run_chunked`] and [`run_signal`] using `profile` (e.g.
+/// `DetectorConfig::relaxed`) on this thread instead of the standard profile: the same
+/// test bodies check a second profile.
+pub fn with_profile<R>(profile: fn(u32) -> DetectorConfig, body: impl FnOnce() -> R) -> R {
+    struct Restore(fn(u32) -> DetectorConfig);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PROFILE.with(|p| p.set(self.0));
+        }
+    }
+    let _restore = Restore(PROFILE.with(|p| p.replace(profile)));
+    body()
+}
+
+/// The config of this thread's profile at `rate` (standard unless inside [`with_profile`]).
+pub fn profile_config(rate: u32) -> DetectorConfig {
+    PROFILE.with(|p| p.get())(rate)
+}
+
+/// Run with this thread's profile at `rate`, in frames of `frame` samples (0 = whole buffer).
 pub fn run(rate: u32, input: &Input, frame: usize) -> Run {
-    run_cfg(DetectorConfig::with_rate(rate), input, frame)
+    run_cfg(profile_config(rate), input, frame)
 }
 
 /// Run with chunk sizes taken in turn from `sizes` (cycled), to test arbitrary chunking.
 pub fn run_chunked(rate: u32, input: &Input, sizes: &[usize]) -> Run {
-    let mut det = Detector::new(DetectorConfig::with_rate(rate)).expect("config");
+    let mut det = Detector::new(profile_config(rate)).expect("config");
     let mut events = Vec::new();
     let mut pos = 0;
     let mut i = 0;

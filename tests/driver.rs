@@ -1,6 +1,7 @@
 //! The gather `Driver` with a virtual clock: deadlines without audio, key reports from
 //! several sources merged into presses, chained gathers and their type-ahead, G.711 frames,
-//! continuous recognition, and `examples/gather --events` end to end. Keys are generated
+//! and continuous recognition (`touchtone gather --events` end to end is in
+//! `cli/tests/gather.rs`). Keys are generated
 //! at known times; the detector's edge estimates are good to ±10 ms, out-of-band reports
 //! are exact.
 

@@ -6,7 +6,8 @@
 #
 # OLD and NEW are each either a directory holding release builds of the `decode` and
 # `generate` examples (e.g. target/release/examples) or a git revision of this repository,
-# which is then built in a temporary directory outside it (with the `gather` example).
+# which is then built in a temporary directory outside it (with the `gather` example where
+# the revision has one).
 # When both have a `gather` example, its output on every recording is compared too.
 #
 # The corpus is made with OLD's `generate` and with sox: 16-bit keys at 8, 16, 44.1 and
@@ -46,8 +47,10 @@ bins() {
     mkdir -p "$src"
     git -C "$repo" archive "$arg" | tar -x -C "$src"
     echo "building $arg in $src ..." >&2
+    local extra=()
+    [ -f "$src/examples/gather.rs" ] && extra=(--example gather)
     (cd "$src" && CARGO_TARGET_DIR="$src/target" cargo build --quiet --release \
-        --example decode --example generate --example gather) >&2
+        --example decode --example generate "${extra[@]}") >&2
     echo "$src/target/release/examples"
 }
 old=$(bins "$1" old)

@@ -23,6 +23,7 @@ use super::ticks::{Resp, Ring};
 use super::tracker::Tone;
 use crate::goertzel::TABLE_SCALE;
 use crate::key::{Key, ALL_FREQS};
+use crate::simd::Avx2;
 use num_complex::Complex32;
 
 /// While a key continues, its purity threshold is this fraction of `min_tone_ratio` and its
@@ -303,7 +304,7 @@ impl<'a> Checker<'a> {
     #[inline(always)]
     pub(super) fn analyze(
         &self,
-        w: &super::ticks::Window,
+        sums: &Sums,
         energy: f32,
         current: Option<Key>,
     ) -> (Option<Hit>, Option<([u8; 2], [Complex32; 2])>) {
@@ -311,12 +312,7 @@ impl<'a> Checker<'a> {
         if energy < plan.quiet.min_window_energy {
             return (None, None);
         }
-        // Window responses relative to the window start: X = Σ_m P_m r^m, as the two halves
-        // a = P₀ + P₁r, b = P₂ + P₃r and X = a + b·r²; eight lanes at a time.
-        let (r, r2) = (&plan.rot.tick_lanes, &plan.rot.two_lanes);
-        let a = turn(w[0], w[1], r);
-        let b = turn(w[2], w[3], r);
-        let xs = turn(&a, &b, r2);
+        let Sums { a, b, x: xs } = sums;
         let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
         // (The strongest values come out of `top2` too: no load of `mag2[lo]` on the way to
         // the first check.)
@@ -327,9 +323,9 @@ impl<'a> Checker<'a> {
         let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");
         let view = WindowView {
             energy,
-            x: &xs,
-            half_a: &a,
-            half_b: &b,
+            x: xs,
+            half_a: a,
+            half_b: b,
             bins: [lo, hi],
             peak: [m_lo, m_hi],
             runner_up: [lo2, hi2],
@@ -355,10 +351,7 @@ impl<'a> Checker<'a> {
         if energy < self.plan.quiet.min_window_energy {
             return None;
         }
-        let (r, r2) = (&self.plan.rot.tick_lanes, &self.plan.rot.two_lanes);
-        let a = turn(w[0], w[1], r);
-        let b = turn(w[2], w[3], r);
-        let xs = turn(&a, &b, r2);
+        let Sums { a, b, x: xs } = Sums::of(self.plan, w);
         let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
         let (lo, m_lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
         let (hi, m_hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
@@ -661,16 +654,39 @@ pub(super) fn second_measurement(
     measured
 }
 
-/// `p + q·r`, lane by lane (the same operations as `Complex32`'s).
-#[inline(always)]
-pub(super) fn turn(p: &Resp, q: &Resp, r: &Resp) -> Resp {
-    let mut out = Resp {
-        re: [0.0; 8],
-        im: [0.0; 8],
-    };
-    for k in 0..8 {
-        out.re[k] = p.re[k] + (q.re[k] * r.re[k] - q.im[k] * r.im[k]);
-        out.im[k] = p.im[k] + (q.re[k] * r.im[k] + q.im[k] * r.re[k]);
+/// A window's responses relative to its start at the eight frequencies: X = Σ_m P_m r^m
+/// over its ticks P₀…P₃, as the two halves a = P₀ + P₁r, b = P₂ + P₃r and X = a + b·r²;
+/// eight lanes at a time. Computed once per window and shared by the background's powers
+/// and the checks.
+pub(super) struct Sums {
+    /// The first half, a.
+    pub(super) a: Resp,
+    /// The second half, b.
+    pub(super) b: Resp,
+    /// The whole window, X.
+    pub(super) x: Resp,
+}
+
+impl Sums {
+    #[inline(always)]
+    pub(super) fn of(plan: &Plan, w: &super::ticks::Window) -> Sums {
+        let (r, r2) = (&plan.rot.tick_lanes, &plan.rot.two_lanes);
+        let mut s = Sums {
+            a: Resp::ZERO,
+            b: Resp::ZERO,
+            x: Resp::ZERO,
+        };
+        let avx2 = plan.avx2;
+        turn(avx2, w[0], w[1], r, &mut s.a);
+        turn(avx2, w[2], w[3], r, &mut s.b);
+        turn(avx2, &s.a, &s.b, r2, &mut s.x);
+        s
     }
-    out
+}
+
+/// `out = p + q·r`, lane by lane (the same operations as `Complex32`'s).
+#[inline(always)]
+fn turn(avx2: Option<Avx2>, p: &Resp, q: &Resp, r: &Resp, out: &mut Resp) {
+    let o = [&mut out.re, &mut out.im];
+    crate::simd::mul_add8(avx2, [&p.re, &p.im], [&q.re, &q.im], [&r.re, &r.im], o);
 }

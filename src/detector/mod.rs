@@ -467,16 +467,11 @@ impl Detector {
         // Hysteresis only for a confirmed key: a candidate must pass the full checks.
         let held = tone.filter(|t| t.confirmed).map(|t| t.key);
         let w = self.ring.window(order, newest);
+        let sums = checks::Sums::of(plan, &w);
         if tone.is_none() && self.floor.steady_so_far() {
             // The background's powers at the eight frequencies (see `floor`).
-            let (r, r2) = (&plan.rot.tick_lanes, &plan.rot.two_lanes);
-            let xs = checks::turn(
-                &checks::turn(w[0], w[1], r),
-                &checks::turn(w[2], w[3], r),
-                r2,
-            );
             let mut bins = [0u8; 8];
-            phasor::log_powers(&xs, &mut bins);
+            phasor::log_powers(&sums.x, &mut bins);
             self.floor.idle_bins(&bins);
         }
         let checker = Checker {
@@ -490,7 +485,7 @@ impl Detector {
             let now = self.asm.ticks * plan.tick_len as u64;
             on_event.window(plan, now, checker.explain(&w, energy, held));
         }
-        let (hit, prev) = checker.analyze(&w, energy, held);
+        let (hit, prev) = checker.analyze(&sums, energy, held);
         // The state machine needs the window's magnitudes only while a tone is in progress
         // or starts.
         // A tone whose end is already placed needs them only if it resumes (a hit).

@@ -36,6 +36,11 @@ pub(super) struct Resp {
 }
 
 impl Resp {
+    pub(super) const ZERO: Resp = Resp {
+        re: [0.0; 8],
+        im: [0.0; 8],
+    };
+
     /// A tick's responses from the bank's sums, which are in units of 2^-q; times `scale`,
     /// 2^(10-q) (exact), they are Q10.
     #[inline(always)]

@@ -32,3 +32,23 @@ pub(crate) fn mac(s: &mut [i32; 16], x0: i16, x1: i16, row: &[i16; 32]) {
 pub(crate) fn sq16(v: i16) -> u32 {
     ((v as i32 * v as i32) as u32) >> 4
 }
+
+/// Eight complex lanes `out = p + q·r`, real and imaginary parts in separate arrays
+/// (`[re, im]`), with the operations of `Complex32`'s `p + q * r`.
+#[cfg_attr(
+    all(target_arch = "x86_64", not(feature = "portable")),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) fn mul_add8(
+    p: [&[f32; 8]; 2],
+    q: [&[f32; 8]; 2],
+    r: [&[f32; 8]; 2],
+    out: [&mut [f32; 8]; 2],
+) {
+    let [re, im] = out;
+    for k in 0..8 {
+        re[k] = p[0][k] + (q[0][k] * r[0][k] - q[1][k] * r[1][k]);
+        im[k] = p[1][k] + (q[0][k] * r[1][k] + q[1][k] * r[0][k]);
+    }
+}

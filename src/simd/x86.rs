@@ -469,3 +469,68 @@ pub(super) fn pair_sse2(row: &Row, x0: i16, x1: i16, acc: &mut [i32; 16]) {
         }
     }
 }
+
+/// [`portable::mul_add8`](super::portable::mul_add8) with SSE2, four lanes at a time and the
+/// same operations in the same order (so the same bits). Written out because LLVM's
+/// vectoriser, inside the large inlined per-tick analysis, leaves most of the scalar loop
+/// scalar.
+#[cfg_attr(feature = "portable", allow(dead_code))]
+#[inline(always)]
+pub(super) fn mul_add8_sse2(
+    p: [&[f32; 8]; 2],
+    q: [&[f32; 8]; 2],
+    r: [&[f32; 8]; 2],
+    out: [&mut [f32; 8]; 2],
+) {
+    let [re_out, im_out] = out;
+    for h in [0, 4] {
+        // SAFETY: SSE2 is always present on x86-64. Every load reads four `f32` at lane `h`
+        // (0 or 4) of an 8-lane array, and every store writes four at lane `h` of an output
+        // array: all in bounds; the unaligned forms need no alignment.
+        unsafe {
+            let ld = |a: &[f32; 8]| _mm_loadu_ps(a.as_ptr().add(h));
+            let (pr, pi) = (ld(p[0]), ld(p[1]));
+            let (qr, qi) = (ld(q[0]), ld(q[1]));
+            let (rr, ri) = (ld(r[0]), ld(r[1]));
+            let re = _mm_add_ps(pr, _mm_sub_ps(_mm_mul_ps(qr, rr), _mm_mul_ps(qi, ri)));
+            let im = _mm_add_ps(pi, _mm_add_ps(_mm_mul_ps(qr, ri), _mm_mul_ps(qi, rr)));
+            _mm_storeu_ps(re_out.as_mut_ptr().add(h), re);
+            _mm_storeu_ps(im_out.as_mut_ptr().add(h), im);
+        }
+    }
+}
+
+/// [`portable::mul_add8`](super::portable::mul_add8) with AVX, all eight lanes at once and the
+/// same operations in the same order (so the same bits).
+///
+/// # Safety
+/// The CPU must support AVX (an [`Avx2`](super::Avx2) proof shows it: AVX2 implies AVX).
+#[cfg_attr(feature = "portable", allow(dead_code))]
+#[inline]
+#[target_feature(enable = "avx")]
+pub(super) unsafe fn mul_add8_avx(
+    p: [&[f32; 8]; 2],
+    q: [&[f32; 8]; 2],
+    r: [&[f32; 8]; 2],
+    out: [&mut [f32; 8]; 2],
+) {
+    let [re_out, im_out] = out;
+    // SAFETY: every load reads and every store writes one whole 8-lane array; the
+    // unaligned forms need no alignment. AVX is the caller's guarantee.
+    unsafe {
+        let ld = |a: &[f32; 8]| _mm256_loadu_ps(a.as_ptr());
+        let (pr, pi) = (ld(p[0]), ld(p[1]));
+        let (qr, qi) = (ld(q[0]), ld(q[1]));
+        let (rr, ri) = (ld(r[0]), ld(r[1]));
+        let re = _mm256_add_ps(
+            pr,
+            _mm256_sub_ps(_mm256_mul_ps(qr, rr), _mm256_mul_ps(qi, ri)),
+        );
+        let im = _mm256_add_ps(
+            pi,
+            _mm256_add_ps(_mm256_mul_ps(qr, ri), _mm256_mul_ps(qi, rr)),
+        );
+        _mm256_storeu_ps(re_out.as_mut_ptr(), re);
+        _mm256_storeu_ps(im_out.as_mut_ptr(), im);
+    }
+}

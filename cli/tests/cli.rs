@@ -1,5 +1,5 @@
 //! `touchtone decode` and `touchtone generate`, run as programs with the command lines of the
-//! crate's `decode` and `generate` examples (the README's "Examples" section): output lines
+//! crate's `decode` and `generate` examples (docs/cli.md): output lines
 //! for recordings with known key times, and every error case giving `error: …` on stderr
 //! with exit status 2 (never a panic).
 

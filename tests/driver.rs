@@ -5,13 +5,13 @@
 //! at known times; the detector's edge estimates are good to ±10 ms, out-of-band reports
 //! are exact.
 
+use crate::common::recording;
 use std::time::Duration;
 use touchtone::gather::{
     Action, ContinuousEvent, Driver, Gather, GatherConfig, GatherResult, KeySource, MergePolicy,
     Reason, DEFAULT_LATENCY, DEFAULT_MERGE_TOLERANCE, DEFAULT_TIE_MARGIN,
 };
-use touchtone::generator::to_i16;
-use touchtone::{g711, Detector, DetectorConfig, Generator, GeneratorConfig, Key};
+use touchtone::{g711, Detector, DetectorConfig, Key};
 
 const TOL_MS: i64 = 10;
 const FRAME_MS: u64 = 20;
@@ -22,21 +22,6 @@ fn ms(v: u64) -> Duration {
 
 fn key(c: char) -> Key {
     Key::from_char(c).unwrap()
-}
-
-/// A recording of `total_ms` at `rate` with each key `(char, start_ms, length_ms)`.
-fn recording(rate: u32, total_ms: u64, keys: &[(char, u64, u64)]) -> Vec<i16> {
-    let gen = Generator::new(GeneratorConfig {
-        sample_rate: rate,
-        ..Default::default()
-    })
-    .unwrap();
-    let at = |ms: u64| (ms * u64::from(rate) / 1000) as usize;
-    let mut out = vec![0.0f64; at(total_ms)];
-    for &(c, start, len) in keys {
-        gen.add_key(key(c), &mut out[at(start)..at(start + len)]);
-    }
-    to_i16(&out)
 }
 
 fn near(got: Duration, want_ms: u64, what: &str) {

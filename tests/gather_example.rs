@@ -3,28 +3,12 @@
 //! is tested in `cli/tests/gather.rs`). Expected `end_ms` values are computed from the key times and the
 //! timeouts by the rules; the detector's edge estimates are good to ±10 ms.
 
+use crate::common::recording;
 use std::time::Duration;
 use touchtone::gather::{run_over_recording, GatherConfig, GatherResult, Reason, RecordingOptions};
-use touchtone::generator::to_i16;
-use touchtone::{Generator, GeneratorConfig, Key, KeySet};
+use touchtone::{Key, KeySet};
 
 const TOL_MS: i64 = 10;
-
-/// A recording of `total_ms` at `rate` with each key `(char, start_ms, length_ms)`.
-fn recording(rate: u32, total_ms: u64, keys: &[(char, u64, u64)]) -> Vec<i16> {
-    let gen = Generator::new(GeneratorConfig {
-        sample_rate: rate,
-        ..Default::default()
-    })
-    .unwrap();
-    let at = |ms: u64| (ms * u64::from(rate) / 1000) as usize;
-    let mut out = vec![0.0f64; at(total_ms)];
-    for &(c, start, len) in keys {
-        let k = Key::from_char(c).unwrap();
-        gen.add_key(k, &mut out[at(start)..at(start + len)]);
-    }
-    to_i16(&out)
-}
 
 fn run(samples: &[i16], rate: u32, config: GatherConfig, prompt_ms: u64) -> GatherResult {
     run_over_recording(

@@ -1,4 +1,4 @@
-//! No heap allocation per frame: a counting global allocator (this test binary only) around
+//! No heap allocation per frame: a counting global allocator (the suite's) around
 //! the frame loops of `Detector::process` (i16, f32, μ-law, A-law), of the multi-channel
 //! path and of `Redactor::process`; and the detector's size.
 

@@ -215,6 +215,16 @@ impl Stored {
     }
 }
 
+/// A redactor of μ-law (`ulaw`) or A-law bytes.
+fn g711_redactor(det: DetectorConfig, cfg: &RedactConfig, ulaw: bool) -> Redactor<u8> {
+    if ulaw {
+        Redactor::ulaw(det, cfg.clone())
+    } else {
+        Redactor::alaw(det, cfg.clone())
+    }
+    .unwrap()
+}
+
 /// Redact in the whole-buffer mode.
 fn redact_file(input: &Stored, det: DetectorConfig, cfg: &RedactConfig) -> (Stored, Vec<Span>) {
     let mut spans = Vec::new();
@@ -228,13 +238,7 @@ fn redact_file(input: &Stored, det: DetectorConfig, cfg: &RedactConfig) -> (Stor
         }
         Stored::G711(b, ulaw) => {
             let mut y = b.clone();
-            let mut r = if *ulaw {
-                Redactor::ulaw(det, cfg.clone())
-            } else {
-                Redactor::alaw(det, cfg.clone())
-            }
-            .unwrap();
-            r.redact_all(&mut y, |s| spans.push(s));
+            g711_redactor(det, cfg, *ulaw).redact_all(&mut y, |s| spans.push(s));
             Stored::G711(y, *ulaw)
         }
     };
@@ -275,13 +279,7 @@ fn redact_stream(
             (Stored::Pcm(y), s)
         }
         Stored::G711(b, ulaw) => {
-            let mut r = if *ulaw {
-                Redactor::ulaw(det, cfg.clone())
-            } else {
-                Redactor::alaw(det, cfg.clone())
-            }
-            .unwrap();
-            let (y, s) = stream(&mut r, b, sizes);
+            let (y, s) = stream(&mut g711_redactor(det, cfg, *ulaw), b, sizes);
             (Stored::G711(y, *ulaw), s)
         }
     }
@@ -527,50 +525,54 @@ fn check(kind: Bed, coding: Coding, snr_db: f64, fill: Fill) {
     }
 }
 
-fn all_fills(kind: Bed, coding: Coding, snr_db: f64) {
-    for fill in [Fill::Silence, Fill::Noise] {
-        check(kind, coding, snr_db, fill);
+/// Every case of one background: each coding at each SNR, with each fill (every failure
+/// message of [`check`] names its case).
+fn all_cases(kind: Bed, codings: &[Coding], snrs_db: &[f64]) {
+    for &coding in codings {
+        for &snr_db in snrs_db {
+            for fill in [Fill::Silence, Fill::Noise] {
+                check(kind, coding, snr_db, fill);
+            }
+        }
     }
 }
 
+/// The codings each background is checked in.
+const SPEECH_CODINGS: [Coding; 5] = [
+    Coding::Pcm(8000),
+    Coding::Pcm(16000),
+    Coding::Pcm(48000),
+    Coding::Ulaw,
+    Coding::Alaw,
+];
+const MUSIC_CODINGS: [Coding; 4] = [
+    Coding::Pcm(8000),
+    Coding::Pcm(16000),
+    Coding::Pcm(48000),
+    Coding::Ulaw,
+];
+const NOISE_CODINGS: [Coding; 4] = [
+    Coding::Pcm(8000),
+    Coding::Pcm(16000),
+    Coding::Pcm(48000),
+    Coding::Alaw,
+];
+
 #[test]
 fn speech_plus_10db_all_rates_and_g711() {
-    for coding in [
-        Coding::Pcm(8000),
-        Coding::Pcm(16000),
-        Coding::Pcm(48000),
-        Coding::Ulaw,
-        Coding::Alaw,
-    ] {
-        all_fills(Bed::Speech, coding, 10.0);
-    }
+    all_cases(Bed::Speech, &SPEECH_CODINGS, &[10.0]);
 }
 
 /// Keys 5 dB over speech (the standard profile alone finds only 17 of the 20; the relaxed
 /// profile all, and edge tracking widens the spans where it places an end early).
 #[test]
 fn speech_plus_5db_all_rates_and_g711() {
-    for coding in [
-        Coding::Pcm(8000),
-        Coding::Pcm(16000),
-        Coding::Pcm(48000),
-        Coding::Ulaw,
-        Coding::Alaw,
-    ] {
-        all_fills(Bed::Speech, coding, 5.0);
-    }
+    all_cases(Bed::Speech, &SPEECH_CODINGS, &[5.0]);
 }
 
 #[test]
 fn music_plus_10db_all_rates_and_g711() {
-    for coding in [
-        Coding::Pcm(8000),
-        Coding::Pcm(16000),
-        Coding::Pcm(48000),
-        Coding::Ulaw,
-    ] {
-        all_fills(Bed::Music, coding, 10.0);
-    }
+    all_cases(Bed::Music, &MUSIC_CODINGS, &[10.0]);
 }
 
 /// Keys 5 dB over music: the relaxed profile finds 18 of the 20 at 8 kHz (the detector's
@@ -578,28 +580,12 @@ fn music_plus_10db_all_rates_and_g711() {
 #[test]
 #[ignore = "the relaxed profile misses 2 of 20 keys 5 dB over music"]
 fn music_plus_5db_all_rates_and_g711() {
-    for coding in [
-        Coding::Pcm(8000),
-        Coding::Pcm(16000),
-        Coding::Pcm(48000),
-        Coding::Ulaw,
-    ] {
-        all_fills(Bed::Music, coding, 5.0);
-    }
+    all_cases(Bed::Music, &MUSIC_CODINGS, &[5.0]);
 }
 
 #[test]
 fn noise_all_rates_and_g711() {
-    for coding in [
-        Coding::Pcm(8000),
-        Coding::Pcm(16000),
-        Coding::Pcm(48000),
-        Coding::Alaw,
-    ] {
-        for snr in [10.0, 5.0] {
-            all_fills(Bed::Noise, coding, snr);
-        }
-    }
+    all_cases(Bed::Noise, &NOISE_CODINGS, &[10.0, 5.0]);
 }
 
 /// The delay covers the detector's decisions, in both profiles: the largest measured

@@ -1,7 +1,9 @@
 //! The integration tests, built as one binary: each file under `tests/` is a module here.
 //! One binary links and optimises the detector once instead of once per file, which is
-//! most of the test build's time. `no_alloc` (it installs a counting global allocator)
-//! and `measure` (the requirement sweep, run on demand) stay binaries of their own.
+//! most of the test build's time. `no_alloc` installs the binary's global allocator (one
+//! that counts each thread's allocations, so the other tests running beside it do not
+//! disturb its counts); `measure` (the requirement sweep, run on demand) is a binary of its
+//! own.
 
 mod common;
 mod rtp_support;
@@ -18,6 +20,7 @@ mod gather_props;
 mod gather_rules;
 mod listen_udp;
 mod multi;
+mod no_alloc;
 mod proptest_detector;
 mod redact;
 mod robustness;

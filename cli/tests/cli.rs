@@ -1,47 +1,15 @@
 //! `touchtone decode` and `touchtone generate`, run as programs with the command lines of the
-//! crate's `decode` and `generate` examples (the README's "Examples" section): output lines
+//! crate's `decode` and `generate` examples (docs/cli.md): output lines
 //! for recordings with known key times, and every error case giving `error: …` on stderr
 //! with exit status 2 (never a panic).
 
+mod common;
+
+use common::{run, s, stderr, stdout, write_wav, TempDir, BIN};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use touchtone::{g711, Generator, GeneratorConfig};
-
-/// The `touchtone` binary built for these tests.
-const BIN: &str = env!("CARGO_BIN_EXE_touchtone");
-
-fn run(command: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg(command)
-        .args(args)
-        .output()
-        .expect("run touchtone")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn tempdir() -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "touchtone-cli-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// Parse `start\tend\tkey[\tchannel]` lines.
 fn lines(out: &str) -> Vec<(u64, u64, char, Option<u16>)> {
@@ -87,7 +55,7 @@ fn layout(keys: &str, tone: f64, pause: f64) -> Vec<(char, f64, f64)> {
 
 #[test]
 fn generate_then_decode_all_keys() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let wav = dir.join("all.wav");
     let o = run("generate", &["0123456789*#ABCD", s(&wav)]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -105,12 +73,11 @@ fn generate_then_decode_all_keys() {
     let got = lines(&stdout(&o));
     assert!(got.iter().all(|g| g.3.is_none()));
     check_times(&got, &layout("0123456789*#ABCD", 70.0, 70.0));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn generate_options_are_honoured() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let wav = dir.join("opts.wav");
     let o = run(
         "generate",
@@ -155,7 +122,6 @@ fn generate_options_are_honoured() {
         assert!((high + 24.0).abs() < 1.0, "{line}");
         assert!((twist - 4.0).abs() < 1.0, "{line}");
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A stereo 16 kHz file: channel 0 has "12" from 100 ms, channel 1 has "AB" from 150 ms,
@@ -168,7 +134,7 @@ fn stereo(dir: &Path) -> (PathBuf, Vec<(char, f64, f64, u16)>) {
     })
     .unwrap();
     let n = rate as usize; // 1 s
-    let mut chans = vec![vec![0f64; n], vec![0f64; n]];
+    let mut chans = [vec![0f64; n], vec![0f64; n]];
     let mut truth = Vec::new();
     for (c, keys, first) in [(0u16, "12", 100.0), (1, "AB", 150.0)] {
         for (i, k) in keys.chars().enumerate() {
@@ -183,26 +149,16 @@ fn stereo(dir: &Path) -> (PathBuf, Vec<(char, f64, f64, u16)>) {
         }
     }
     truth.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
-    let path = dir.join("stereo.wav");
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&path, spec).unwrap();
-    for i in 0..n {
-        for ch in &chans {
-            w.write_sample(ch[i].round() as i16).unwrap();
-        }
-    }
-    w.finalize().unwrap();
-    (path, truth)
+    let chans: Vec<Vec<i16>> = chans
+        .iter()
+        .map(|c| c.iter().map(|&v| v.round() as i16).collect())
+        .collect();
+    (write_wav(&dir.join("stereo.wav"), rate, &chans), truth)
 }
 
 #[test]
 fn multi_channel_every_channel_by_start_time() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let (path, truth) = stereo(&dir);
     let o = run("decode", &[s(&path)]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -230,12 +186,11 @@ fn multi_channel_every_channel_by_start_time() {
     // A channel that does not exist.
     let o = run("decode", &["--channel", "2", s(&path)]);
     assert_error(&o, "channel 2");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn raw_inputs() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let keys = "*0#D";
     for rate in [8000u32, 16000] {
         let g = Generator::new(GeneratorConfig {
@@ -275,12 +230,11 @@ fn raw_inputs() {
             check_times(&lines(&stdout(&o)), &layout(keys, 70.0, 70.0));
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn bench_line() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let wav = dir.join("b.wav");
     assert!(run("generate", &["147*", s(&wav)]).status.success());
     let o = run("decode", &["--bench", "3", s(&wav)]);
@@ -304,12 +258,11 @@ fn bench_line() {
     // The two figures describe the same timing.
     assert!((sps as f64 * ns / 1e9 - 1.0).abs() < 0.05, "{line}");
     assert_eq!(f[2], "keys=147*");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn truncated_data_chunk_warns_and_decodes_what_is_there() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let wav = dir.join("t.wav");
     assert!(run("generate", &["123", s(&wav)]).status.success());
     let mut bytes = std::fs::read(&wav).unwrap();
@@ -322,7 +275,6 @@ fn truncated_data_chunk_warns_and_decodes_what_is_there() {
     assert!(err.starts_with("warning: "), "{err}");
     assert!(err.contains("data chunk at byte 36"), "{err}");
     check_times(&lines(&stdout(&o)), &layout("12", 70.0, 70.0));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 fn assert_error(o: &Output, needle: &str) {
@@ -355,7 +307,7 @@ fn wav_with_fmt(tag: u16, channels: u16, rate: u32, bits: u16, data: &[u8]) -> V
 
 #[test]
 fn every_bad_file_is_an_error_with_status_2() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let f = |name: &str, bytes: &[u8]| {
         let p = dir.join(name);
         std::fs::write(&p, bytes).unwrap();
@@ -444,12 +396,11 @@ fn every_bad_file_is_an_error_with_status_2() {
         ),
         "16 bits per sample",
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn bad_flags_are_errors_with_status_2() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let wav = dir.join("k.wav");
     assert!(run("generate", &["1", s(&wav)]).status.success());
     let w = s(&wav);
@@ -510,7 +461,6 @@ fn bad_flags_are_errors_with_status_2() {
     ] {
         assert_error(&run("generate", &args), needle);
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -546,7 +496,7 @@ fn help_version_and_commands() {
 /// resampler's low-pass removes).
 #[test]
 fn raw_input_above_48k_is_resampled() {
-    let dir = tempdir();
+    let dir = TempDir::new("cli");
     let g = Generator::new(GeneratorConfig {
         sample_rate: 48000,
         ..Default::default()
@@ -563,7 +513,6 @@ fn raw_input_above_48k_is_resampled() {
     let o = run("decode", &["--raw", "s16le", "--rate", "96000", s(&path)]);
     assert!(o.status.success(), "{}", stderr(&o));
     check_times(&lines(&stdout(&o)), &layout("29#", 70.0, 70.0));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Captures written by the library's own RTP sender (testdata/rtp, made by the library's

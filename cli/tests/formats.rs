@@ -4,39 +4,15 @@
 //! The truth is the generator's layout: a 70 ms pause, then 70 ms tone + 70 ms pause per key,
 //! each tone at −10 dBm0.
 
+mod common;
+
+use common::{run, s, write_wav, TempDir, BIN};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use touchtone::{Generator, GeneratorConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_touchtone");
 const KEYS: &str = "0123456789*#ABCD";
-
-/// A temporary folder, removed when dropped (also when a test fails).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let d =
-            std::env::temp_dir().join(format!("touchtone-formats-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// Run a Debian tool, failing with what to install when it is missing.
 fn tool(name: &str, package: &str, args: &[&str]) {
@@ -70,25 +46,8 @@ fn generated(dir: &TempDir, name: &str, keys: &str, rate: u32) -> PathBuf {
     write_wav(&dir.join(name), rate, &[g.render_str(keys).unwrap()])
 }
 
-fn write_wav(path: &Path, rate: u32, channels: &[Vec<i16>]) -> PathBuf {
-    let spec = hound::WavSpec {
-        channels: channels.len() as u16,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for i in 0..channels[0].len() {
-        for ch in channels {
-            w.write_sample(ch[i]).unwrap();
-        }
-    }
-    w.finalize().unwrap();
-    path.to_path_buf()
-}
-
 fn decode(args: &[&str]) -> Output {
-    Command::new(BIN).arg("decode").args(args).output().unwrap()
+    run("decode", args)
 }
 
 struct Key {
@@ -155,7 +114,7 @@ fn check(file: &Path, keys: &str, shift_ms: f64, level_db: f64) {
 
 #[test]
 fn lossless_formats() {
-    let dir = TempDir::new("lossless");
+    let dir = TempDir::new("formats-lossless");
     let wav = generated(&dir, "k.wav", KEYS, 8000);
     let flac = dir.join("k.flac");
     tool("flac", "flac", &["-s", "-f", s(&wav), "-o", s(&flac)]);
@@ -182,7 +141,7 @@ fn lossless_formats() {
 
 #[test]
 fn lossy_formats() {
-    let dir = TempDir::new("lossy");
+    let dir = TempDir::new("formats-lossy");
     let wav = generated(&dir, "k.wav", KEYS, 8000);
     // MP3 at 32 kbit/s: LAME writes its encoder delay in the first frame, and the decoder
     // removes it, so the edges stay where they were.
@@ -203,7 +162,7 @@ fn lossy_formats() {
 /// A codec nothing here decodes (Opus) is a one-line error with status 2 naming the file.
 #[test]
 fn unsupported_codec_is_a_clear_error() {
-    let dir = TempDir::new("opus");
+    let dir = TempDir::new("formats-opus");
     let wav = generated(&dir, "k.wav", "1", 8000);
     let opus = dir.join("k.opus");
     ffmpeg(&["-i", s(&wav), "-c:a", "libopus", s(&opus)]);
@@ -223,7 +182,7 @@ fn unsupported_codec_is_a_clear_error() {
 /// same edges and levels.
 #[test]
 fn rates_above_48k_are_resampled() {
-    let dir = TempDir::new("hi");
+    let dir = TempDir::new("formats-hi");
     let wav48 = generated(&dir, "k48.wav", KEYS, 48000);
     let wav96 = dir.join("k96.wav");
     sox(&[s(&wav48), "-r", "96000", s(&wav96)]);
@@ -243,7 +202,7 @@ fn rates_above_48k_are_resampled() {
 /// follows them may be found.
 #[test]
 fn resampling_does_not_alias_into_the_band() {
-    let dir = TempDir::new("alias");
+    let dir = TempDir::new("formats-alias");
     let rate = 96000.0;
     let tone = |f: f64, t: f64| 7000.0 * (2.0 * std::f64::consts::PI * f * t).sin();
     let samples: Vec<i16> = (0..96000)
@@ -275,7 +234,7 @@ fn resampling_does_not_alias_into_the_band() {
 /// A stereo FLAC decodes per channel, with the channel column.
 #[test]
 fn multichannel_flac() {
-    let dir = TempDir::new("stereo");
+    let dir = TempDir::new("formats-stereo");
     let g = Generator::new(GeneratorConfig::default()).unwrap();
     let left = g.render_str("12").unwrap();
     let mut right = vec![0i16; left.len()];
@@ -322,12 +281,12 @@ fn scan_folder(dir: &TempDir) -> PathBuf {
 }
 
 fn scan(args: &[&str]) -> Output {
-    Command::new(BIN).arg("scan").args(args).output().unwrap()
+    run("scan", args)
 }
 
 #[test]
 fn scan_writes_rows_and_error_rows() {
-    let dir = TempDir::new("scan");
+    let dir = TempDir::new("formats-scan");
     let root = scan_folder(&dir);
     let r = s(&root);
     let o = scan(&["--jobs", "3", r]);
@@ -447,7 +406,7 @@ fn scan_bad_flags_exit_2() {
 /// stderr is a pipe.
 #[test]
 fn progress_bar_only_on_a_terminal() {
-    let dir = TempDir::new("tty");
+    let dir = TempDir::new("formats-tty");
     let root = scan_folder(&dir);
     let good = root.join("day2/b.flac");
     let cmd = format!(

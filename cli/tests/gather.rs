@@ -3,8 +3,10 @@
 //! from the key times and the timeouts by the rules; the detector's edge estimates are good
 //! to ±10 ms.
 
+mod common;
+
+use common::{run, stderr, stdout, write_wav};
 use std::path::PathBuf;
-use std::process::Command;
 
 use touchtone::generator::to_i16;
 use touchtone::{Generator, GeneratorConfig, Key};
@@ -37,32 +39,12 @@ fn assert_near(got: u64, want: u64) {
 fn temp_wav(name: &str, pcm: &[i16], rate: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("touchtone-gather-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&path, spec).unwrap();
-    for &s in pcm {
-        w.write_sample(s).unwrap();
-    }
-    w.finalize().unwrap();
-    path
+    write_wav(&dir.join(name), rate, &[pcm.to_vec()])
 }
 
 fn touchtone_gather(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_touchtone"))
-        .arg("gather")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = run("gather", args);
+    (out.status.code().unwrap_or(-1), stdout(&out), stderr(&out))
 }
 
 #[test]

@@ -4,45 +4,15 @@
 //! (relaxed) removes keys the standard profile misses; the input is never overwritten; every
 //! error is `error: …` with exit status 2.
 
+mod common;
+
+use common::{run, s, stderr, stdout, TempDir, BIN};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use touchtone::{g711, DetectorConfig, Generator, GeneratorConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_touchtone");
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("redact")
-        .args(args)
-        .output()
-        .expect("run touchtone")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn tempdir() -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "touchtone-redact-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// The keys of every channel of a WAV file, with the library's detector in `profile`.
 fn keys_in(path: &Path, profile: fn(u32) -> DetectorConfig) -> Vec<String> {
@@ -100,11 +70,11 @@ fn report_spans(path: &Path) -> Vec<(u64, u64, u64)> {
 
 #[test]
 fn stereo_file_keys_removed_header_kept_report_without_keys() {
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     let input = PathBuf::from(format!("{ROOT}/testdata/keys-stereo.wav"));
     let (out, report) = (dir.join("out.wav"), dir.join("report.json"));
     assert_eq!(keys_in(&input, DetectorConfig::relaxed), ["1234", "ABCD"]);
-    let o = run(&[s(&input), s(&out), "--report", s(&report)]);
+    let o = run("redact", &[s(&input), s(&out), "--report", s(&report)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
     // Four spans per channel, each holding its key's true edges (testdata/README.md), no
@@ -147,15 +117,17 @@ fn stereo_file_keys_removed_header_kept_report_without_keys() {
         assert!((sp["start_ms"].as_f64().unwrap() - g.0).abs() < 1.0);
         assert!((sp["end_ms"].as_f64().unwrap() - g.1).abs() < 1.0);
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn reveal_keys_puts_them_in_the_output_and_the_report() {
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     let input = format!("{ROOT}/testdata/keys-ulaw.wav");
     let (out, report) = (dir.join("out.wav"), dir.join("r.json"));
-    let o = run(&["--reveal-keys", "--report", s(&report), &input, s(&out)]);
+    let o = run(
+        "redact",
+        &["--reveal-keys", "--report", s(&report), &input, s(&out)],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let got = spans(&stdout(&o));
     let keys: String = got.iter().map(|g| g.2).collect();
@@ -192,7 +164,6 @@ fn reveal_keys_puts_them_in_the_output_and_the_report() {
         }
     }
     assert_eq!(keys_in(&out, DetectorConfig::relaxed), [""]);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A WAV file of `channels` (equal lengths) in `enc`, with a LIST chunk before the data (a
@@ -262,7 +233,7 @@ fn render(rate: u32, keys: &str, twist_db: f64) -> Vec<i16> {
 #[test]
 fn every_wav_kind_is_written_in_its_own_format() {
     use touchtone::io::Encoding;
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     for (enc, rate) in [
         (Encoding::U8, 8000),
         (Encoding::S16, 16000),
@@ -285,7 +256,7 @@ fn every_wav_kind_is_written_in_its_own_format() {
             ["0123456789", "*#ABCD"],
             "{enc:?}"
         );
-        let o = run(&[s(&input), s(&out)]);
+        let o = run("redact", &[s(&input), s(&out)]);
         assert!(o.status.success(), "{enc:?}: {}", stderr(&o));
         let got = spans(&stdout(&o));
         assert_eq!(got.len(), 16, "{enc:?}");
@@ -319,7 +290,6 @@ fn every_wav_kind_is_written_in_its_own_format() {
             assert_eq!(keys_in(&out, profile), ["", ""], "{enc:?}");
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Keys at 16 dB reverse twist, which only the relaxed profile finds (none on the 770 Hz
@@ -327,32 +297,31 @@ fn every_wav_kind_is_written_in_its_own_format() {
 /// them, `--profile standard` leaves them in (and says so by printing no span).
 #[test]
 fn the_default_profile_removes_keys_only_relaxed_finds() {
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     let x = render(8000, "13790#", -16.0);
     let input = dir.join("twist.wav");
     std::fs::write(&input, wav_bytes(touchtone::io::Encoding::S16, 8000, &[x])).unwrap();
     assert_eq!(keys_in(&input, DetectorConfig::standard), [""]);
     assert_eq!(keys_in(&input, DetectorConfig::relaxed), ["13790#"]);
     let out = dir.join("out.wav");
-    let o = run(&[s(&input), s(&out)]);
+    let o = run("redact", &[s(&input), s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(spans(&stdout(&o)).len(), 6);
     assert_eq!(keys_in(&out, DetectorConfig::relaxed), [""]);
     assert_eq!(keys_in(&out, DetectorConfig::standard), [""]);
-    let o = run(&["--profile", "standard", s(&input), s(&out)]);
+    let o = run("redact", &["--profile", "standard", s(&input), s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
     assert_eq!(keys_in(&out, DetectorConfig::relaxed), ["13790#"]);
-    let o = run(&["--profile=relaxed", s(&input), s(&out)]);
+    let o = run("redact", &["--profile=relaxed", s(&input), s(&out)]);
     assert_eq!(spans(&stdout(&o)).len(), 6);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// `--fill noise`: the same spans as silence, noise inside them (quieter than the signal
 /// before the span), the input's samples outside.
 #[test]
 fn noise_fill_changes_only_the_spans() {
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     let mut x = render(8000, "4111", 0.0);
     // A background for the noise to match: a 300 Hz hum at about −30 dBm0.
     for (i, v) in x.iter_mut().enumerate() {
@@ -368,8 +337,11 @@ fn noise_fill_changes_only_the_spans() {
     .unwrap();
     let (sil, noi) = (dir.join("sil.wav"), dir.join("noise.wav"));
     let rep = dir.join("r.json");
-    let a = run(&[s(&input), s(&sil)]);
-    let b = run(&["--fill", "noise", "--report", s(&rep), s(&input), s(&noi)]);
+    let a = run("redact", &[s(&input), s(&sil)]);
+    let b = run(
+        "redact",
+        &["--fill", "noise", "--report", s(&rep), s(&input), s(&noi)],
+    );
     assert!(a.status.success() && b.status.success(), "{}", stderr(&b));
     assert_eq!(stdout(&a), stdout(&b));
     let exact = report_spans(&rep);
@@ -389,12 +361,11 @@ fn noise_fill_changes_only_the_spans() {
     }
     assert!(inside_nonzero > 1000, "{inside_nonzero}");
     assert_eq!(keys_in(&noi, DetectorConfig::relaxed), [""]);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn refuses_to_overwrite_its_input_under_any_name() {
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     let input = dir.join("in.wav");
     std::fs::copy(format!("{ROOT}/testdata/keys-stereo.wav"), &input).unwrap();
     let orig = std::fs::read(&input).unwrap();
@@ -414,7 +385,7 @@ fn refuses_to_overwrite_its_input_under_any_name() {
         targets.push(sym);
     }
     for t in &targets {
-        let o = run(&[s(&input), s(t)]);
+        let o = run("redact", &[s(&input), s(t)]);
         assert_eq!(o.status.code(), Some(2), "{t:?}");
         assert!(
             stderr(&o).starts_with("error: refusing to overwrite the input"),
@@ -426,18 +397,17 @@ fn refuses_to_overwrite_its_input_under_any_name() {
     // Nor the report over IN or OUT.
     let out = dir.join("out.wav");
     for rep in [hard.clone(), out.clone()] {
-        let o = run(&[s(&input), s(&out), "--report", s(&rep)]);
+        let o = run("redact", &[s(&input), s(&out), "--report", s(&rep)]);
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).starts_with("error: refusing to write the report"));
     }
     assert_eq!(std::fs::read(&input).unwrap(), orig);
     assert!(!out.exists());
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn errors_are_one_line_with_status_2() {
-    let dir = tempdir();
+    let dir = TempDir::new("redact");
     let good = format!("{ROOT}/testdata/keys-stereo.wav");
     let out = dir.join("o.wav");
     let text = dir.join("t.txt");
@@ -483,7 +453,7 @@ fn errors_are_one_line_with_status_2() {
         (vec![&good, s(&nowhere)], "o.wav"),
     ];
     for (args, want) in cases {
-        let o = run(&args);
+        let o = run("redact", &args);
         let e = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
         assert!(
@@ -499,7 +469,7 @@ fn errors_are_one_line_with_status_2() {
     let cut = dir.join("cut.wav");
     for n in [0, 4, 12, 30, 44, 45, 1001] {
         std::fs::write(&cut, &bytes[..n]).unwrap();
-        let o = run(&[s(&cut), s(&out)]);
+        let o = run("redact", &[s(&cut), s(&out)]);
         let e = stderr(&o);
         assert!(matches!(o.status.code(), Some(0 | 2)), "{n}: {e}");
         assert!(
@@ -514,12 +484,11 @@ fn errors_are_one_line_with_status_2() {
         }
     }
     assert!(!out.exists() || std::fs::metadata(&out).unwrap().len() <= 1001);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn help_lists_the_options() {
-    let o = run(&["--help"]);
+    let o = run("redact", &["--help"]);
     assert!(o.status.success());
     let h = stdout(&o);
     for flag in [

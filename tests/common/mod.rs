@@ -15,6 +15,7 @@
 
 mod format;
 mod non_dtmf;
+mod recording;
 mod rng;
 mod run;
 mod score;
@@ -22,6 +23,7 @@ mod signal;
 
 pub use format::*;
 pub use non_dtmf::*;
+pub use recording::*;
 pub use rng::*;
 pub use run::*;
 pub use score::*;

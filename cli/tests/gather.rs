@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{run, stderr, stdout, write_wav};
+use common::{run, stderr, stdout, write_wav, TempDir};
 use std::path::PathBuf;
 
 use touchtone::generator::to_i16;
@@ -36,9 +36,8 @@ fn assert_near(got: u64, want: u64) {
     );
 }
 
-fn temp_wav(name: &str, pcm: &[i16], rate: u32) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("touchtone-gather-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A WAV file `name` in the test's temporary directory `dir` (removed with it).
+fn temp_wav(dir: &TempDir, name: &str, pcm: &[i16], rate: u32) -> PathBuf {
     write_wav(&dir.join(name), rate, &[pcm.to_vec()])
 }
 
@@ -49,12 +48,13 @@ fn touchtone_gather(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn example_binary_end_to_end() {
+    let dir = TempDir::new("gather");
     let pcm = recording(
         8000,
         2500,
         &[('4', 400, 80), ('2', 700, 80), ('9', 1000, 80)],
     );
-    let wav = temp_wav("pin.wav", &pcm, 8000);
+    let wav = temp_wav(&dir, "pin.wav", &pcm, 8000);
     let wav = wav.to_str().unwrap();
     // A Bird body: maxNumKeys 3 ends at the third key's down (1000 ms).
     let (code, out, err) = touchtone_gather(&["--request", r#"{"maxNumKeys":3,"timeout":1}"#, wav]);
@@ -115,8 +115,10 @@ fn line(out: &str, n: usize) -> serde_json::Value {
 /// Each preset's defining behaviour, through the example binary.
 #[test]
 fn example_presets_behave_as_their_platforms() {
+    let dir = TempDir::new("gather");
     // Twilio: a lone # is ignored; the 5 then # end it.
     let wav = temp_wav(
+        &dir,
         "twilio.wav",
         &recording(
             8000,
@@ -139,6 +141,7 @@ fn example_presets_behave_as_their_platforms() {
 
     // Azure: partial input at the 2 s inter-tone timeout fails.
     let wav = temp_wav(
+        &dir,
         "azure.wav",
         &recording(8000, 1500, &[('1', 300, 80), ('2', 600, 80)]),
         8000,
@@ -187,6 +190,7 @@ fn example_presets_behave_as_their_platforms() {
 
     // FreeSWITCH retries too-short input; Asterisk retries only when nothing came.
     let wav = temp_wav(
+        &dir,
         "short.wav",
         &recording(
             8000,
@@ -237,7 +241,7 @@ fn example_presets_behave_as_their_platforms() {
     );
     assert_near(v["end_ms"].as_u64().unwrap(), 600);
     // Asterisk without a timeout: the response timeout (10 s) for the first digit.
-    let wav = temp_wav("silence.wav", &recording(8000, 500, &[]), 8000);
+    let wav = temp_wav(&dir, "silence.wav", &recording(8000, 500, &[]), 8000);
     let (_, out, _) = touchtone_gather(&["--preset", "asterisk", wav.to_str().unwrap()]);
     assert_eq!(
         out.trim(),
@@ -246,6 +250,7 @@ fn example_presets_behave_as_their_platforms() {
 
     // VoiceXML bargein="false": the 1 typed during the prompt is flushed.
     let wav = temp_wav(
+        &dir,
         "vxml.wav",
         &recording(
             8000,
@@ -281,9 +286,11 @@ fn example_presets_behave_as_their_platforms() {
 /// `--gathers N`: back to back on one recording, keys after one gather go to the next.
 #[test]
 fn example_runs_gathers_back_to_back() {
+    let dir = TempDir::new("gather");
     // Gather 1 (maxNumKeys 2) ends at the 2's down (600); the 3 and 4 go to gather 2,
     // which ends at the 4's down (1200); gather 3 hears nothing: no input at 1200 + 1000.
     let wav = temp_wav(
+        &dir,
         "chain.wav",
         &recording(
             8000,
@@ -340,7 +347,9 @@ fn example_runs_gathers_back_to_back() {
 /// `--azure`, `--bird-response` and the warnings.
 #[test]
 fn example_speaks_azure_and_bird_json() {
+    let dir = TempDir::new("gather");
     let wav = temp_wav(
+        &dir,
         "json.wav",
         &recording(
             8000,
@@ -403,23 +412,25 @@ fn example_speaks_azure_and_bird_json() {
 
 // ---- --events: out-of-band key events merged with the recording's keys
 
-fn wav(name: &str, pcm: &[i16]) -> String {
-    temp_wav(name, pcm, 8000).to_str().unwrap().to_string()
+fn wav(dir: &TempDir, name: &str, pcm: &[i16]) -> String {
+    temp_wav(dir, name, pcm, 8000).to_str().unwrap().to_string()
 }
 
-fn file(name: &str, text: &str) -> String {
-    let path = temp_wav("unused.wav", &[], 8000).with_file_name(name);
+fn file(dir: &TempDir, name: &str, text: &str) -> String {
+    let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()
 }
 
 #[test]
 fn events_file_is_merged_with_the_recording() {
+    let dir = TempDir::new("gather");
     // In band: 4 at 400, 2 at 700. Out of band: the same 2 (RFC 4733, once), a 5
     // only out of band at 1200, a SIP INFO # without end at 1600.
     let pcm = recording(8000, 2500, &[('4', 400, 80), ('2', 700, 80)]);
-    let w = wav("caller.wav", &pcm);
+    let w = wav(&dir, "caller.wav", &pcm);
     let ev = file(
+        &dir,
         "events.jsonl",
         concat!(
             "{\"key\":\"2\",\"start_ms\":702,\"end_ms\":790,\"source\":\"rfc4733\"}\n",
@@ -446,8 +457,9 @@ fn events_file_is_merged_with_the_recording() {
 
 #[test]
 fn bad_event_lines_name_the_file_and_line() {
+    let dir = TempDir::new("gather");
     let pcm = recording(8000, 500, &[]);
-    let w = wav("quiet.wav", &pcm);
+    let w = wav(&dir, "quiet.wav", &pcm);
     let good = "{\"key\":\"1\",\"start_ms\":100,\"source\":\"rfc4733\"}\n";
     for (name, bad, what) in [
         ("json.jsonl", "{\"key\":\"1\",", "JSON"),
@@ -483,7 +495,7 @@ fn bad_event_lines_name_the_file_and_line() {
         ),
         ("array.jsonl", "[1,2]", "object"),
     ] {
-        let path = file(name, &format!("{good}{bad}\n"));
+        let path = file(&dir, name, &format!("{good}{bad}\n"));
         let (code, out, err) = touchtone_gather(&["--events", &path, &w]);
         assert_eq!(code, 2, "{bad}: {out} {err}");
         assert!(

@@ -363,7 +363,7 @@ fn keys_5db_above_speech_detected() {
 }
 
 #[test]
-#[ignore = "goal not met yet: standard detects about 40 %, relaxed 90 % under music 5 dB below"]
+#[ignore = "goal not met yet: standard detects about 60 %, relaxed 93 % (and one extra key) under music 5 dB below"]
 fn keys_5db_above_music_detected() {
     check_talk_down(
         "talk-down music",

@@ -316,8 +316,7 @@ impl<'a> Checker<'a> {
         let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
         // (The strongest values come out of `top2` too: no load of `mag2[lo]` on the way to
         // the first check.)
-        let (lo, m_lo, lo2) = top2(&[mag2[0], mag2[1], mag2[2], mag2[3]]);
-        let (hi, m_hi, hi2) = top2(&[mag2[4], mag2[5], mag2[6], mag2[7]]);
+        let [(lo, m_lo, lo2), (hi, m_hi, hi2)] = crate::simd::top2x2(&mag2);
         let hi = hi + 4;
         let this = ([lo as u8, hi as u8], [xs.get(lo), xs.get(hi)]);
         let key = Key::from_row_col(lo, hi - 4).expect("row and column are 0..4");

@@ -260,6 +260,18 @@ pub(crate) fn mul_add8(
     }
 }
 
+/// For each group of four lanes of `v` (0–3, 4–7): the index of its largest value (the
+/// first of equals), that value, and the largest of the group's other values (at least 0);
+/// for finite, non-negative values (window powers). SSE2 on x86-64 (without the cargo
+/// feature `portable`), the same bits as the portable loop.
+#[inline(always)]
+pub(crate) fn top2x2(v: &[f32; 8]) -> [(usize, f32, f32); 2] {
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    return x86::top2x2_sse2(v);
+    #[cfg(not(all(target_arch = "x86_64", not(feature = "portable"))))]
+    portable::top2x2(v)
+}
+
 /// A routine to run compiled for a SIMD feature ([`Compiled::avx2`]) on `self` and two
 /// arguments. Its `run` should be `#[inline(always)]`, so that all of it is compiled with
 /// the feature. (The receiver and the arguments reach the compiled function as its own
@@ -362,5 +374,35 @@ mod tests {
             );
         }
         assert_eq!(cases, 4_000);
+    }
+
+    #[test]
+    fn top2x2_matches_the_portable_loop_bit_for_bit() {
+        let mut s = 7u32;
+        let mut next = move || {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            s
+        };
+        for case in 0..20_000 {
+            // Window powers: non-negative, finite, with many ties and zeros.
+            let v: [f32; 8] = core::array::from_fn(|_| {
+                let r = next();
+                match r >> 29 {
+                    0 => 0.0,
+                    1 => 1.0,
+                    2 => 3.5e9,
+                    _ => (r >> 8) as f32 * 2f32.powi((r % 30) as i32 - 15),
+                }
+            });
+            let want = portable::top2x2(&v);
+            let got = top2x2(&v);
+            let bits = |r: [(usize, f32, f32); 2]| r.map(|(i, m, s)| (i, m.to_bits(), s.to_bits()));
+            assert_eq!(bits(got), bits(want), "case {case}: {v:?}");
+            // The oracle itself: the index holds the maximum, the first of equals.
+            for (g, &(i, m, _)) in want.iter().enumerate() {
+                let x = &v[4 * g..4 * g + 4];
+                assert!(x.iter().all(|&y| y <= m) && x[i] == m && x[..i].iter().all(|&y| y < m));
+            }
+        }
     }
 }

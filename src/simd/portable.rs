@@ -52,3 +52,27 @@ pub(crate) fn mul_add8(
         im[k] = p[1][k] + (q[0][k] * r[1][k] + q[1][k] * r[0][k]);
     }
 }
+
+/// For each group of four lanes of `v` (0–3, 4–7): the index of its largest value (the
+/// first of equals), that value, and the largest of the group's other values (at least 0).
+/// For finite values.
+#[cfg_attr(
+    all(target_arch = "x86_64", not(feature = "portable")),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) fn top2x2(v: &[f32; 8]) -> [(usize, f32, f32); 2] {
+    core::array::from_fn(|g| {
+        let x = &v[4 * g..4 * g + 4];
+        let mut best = 0;
+        for i in 1..4 {
+            if x[i] > x[best] {
+                best = i;
+            }
+        }
+        let second = (0..4)
+            .filter(|&i| i != best)
+            .fold(0f32, |m, i| if x[i] > m { x[i] } else { m });
+        (best, x[best], second)
+    })
+}

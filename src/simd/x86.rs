@@ -534,3 +534,41 @@ pub(super) unsafe fn mul_add8_avx(
         _mm256_storeu_ps(im_out.as_mut_ptr(), im);
     }
 }
+
+/// [`portable::top2x2`](super::portable::top2x2) with SSE2: the group's maximum by two
+/// shuffle-and-max steps, its first lane by `movemask`, and the others' maximum the same
+/// way with that lane cleared to +0 (window powers are ≥ +0, so the results are the same
+/// bits as the portable loop's).
+#[cfg_attr(feature = "portable", allow(dead_code))]
+#[inline(always)]
+pub(super) fn top2x2_sse2(v: &[f32; 8]) -> [(usize, f32, f32); 2] {
+    /// Lane masks that clear lane `i`.
+    const CLEAR: [[u32; 4]; 4] = [
+        [0, !0, !0, !0],
+        [!0, 0, !0, !0],
+        [!0, !0, 0, !0],
+        [!0, !0, !0, 0],
+    ];
+    let mut out = [(0, 0.0, 0.0); 2];
+    for (g, o) in out.iter_mut().enumerate() {
+        // SAFETY: SSE2 is always present on x86-64. The load reads lanes 4g..4g+4 of the
+        // 8-lane `v` and `CLEAR[i]` (i < 4) is a whole 16-byte array: both in bounds; the
+        // unaligned loads need no alignment.
+        unsafe {
+            let hmax = |x: __m128| {
+                let a = _mm_max_ps(x, _mm_shuffle_ps::<0b10_11_00_01>(x, x));
+                _mm_max_ps(a, _mm_shuffle_ps::<0b01_00_11_10>(a, a))
+            };
+            let x = _mm_loadu_ps(v.as_ptr().add(4 * g));
+            let m = hmax(x);
+            // At least one lane equals the maximum (for finite values); `& 3` keeps the
+            // index in bounds whatever the input.
+            let eq = _mm_movemask_ps(_mm_cmpeq_ps(x, m)) as u32;
+            let i = (eq.trailing_zeros() & 3) as usize;
+            let keep = _mm_loadu_ps(CLEAR[i].as_ptr() as *const f32);
+            let s = hmax(_mm_and_ps(x, keep));
+            *o = (i, _mm_cvtss_f32(m), _mm_cvtss_f32(s));
+        }
+    }
+    out
+}

@@ -314,7 +314,7 @@ impl<'a> Checker<'a> {
         }
         let Sums { a, b, x: xs } = sums;
         let mag2: [f32; 8] = core::array::from_fn(|k| xs.re[k] * xs.re[k] + xs.im[k] * xs.im[k]);
-        // (The strongest values come out of `top2` too: no load of `mag2[lo]` on the way to
+        // (The strongest values come out of `top2x2` too: no load of `mag2[lo]` on the way to
         // the first check.)
         let [(lo, m_lo, lo2), (hi, m_hi, hi2)] = crate::simd::top2x2(&mag2);
         let hi = hi + 4;

@@ -46,6 +46,9 @@ const HELD_TICK_MAX: f32 = 1.55;
 /// Margin (dB) inside the twist and level limits for a key not yet reported to continue tick
 /// by tick (see [`Twist::strict_hi`]).
 const STRICT_MARGIN_DB: f32 = 1.5;
+/// Largest share of a steady background's power at the eight DTMF frequencies for it to
+/// be left out of a new key's purity check (see [`Checker::floor_out_of_band`]).
+const OUT_OF_BAND: f32 = 0.1;
 /// No bin (in [`PrevWindow::bins`]).
 const NO_BIN: u8 = u8::MAX;
 
@@ -525,6 +528,7 @@ impl<'a> Checker<'a> {
         let energy = if self.background > 0.0
             && self.floor.bin_power(lo) < 0.1 * m_lo
             && self.floor.bin_power(hi) < 0.1 * m_hi
+            && self.floor_out_of_band()
         {
             v.energy - self.background.min(0.5 * v.energy)
         } else {
@@ -547,6 +551,20 @@ impl<'a> Checker<'a> {
             amp_hi: amp[1],
             measured: true,
         })
+    }
+
+    /// Whether the steady background lies outside the DTMF frequencies (a dial tone, hum):
+    /// its powers at the eight frequencies, as tone powers, under [`OUT_OF_BAND`] of its
+    /// power. A sustained chord or pad carries power there, and is not left out.
+    #[inline]
+    fn floor_out_of_band(&self) -> bool {
+        let plan = self.plan;
+        let s = plan.scale.x_to_amp * plan.scale.x_to_amp / 2.0;
+        let inband: f32 = (0..8)
+            .map(|k| self.floor.bin_power(k) * plan.band.gain[k])
+            .sum::<f32>()
+            * s;
+        inband < OUT_OF_BAND * self.background * plan.scale.energy_to_power
     }
 
     /// The per-tick continuation of a key: while a key is on (reported, or not yet but with

@@ -5,11 +5,14 @@
 //!
 //! While no tone is in progress, the window energies are watched in blocks of
 //! [`BLOCK`] windows (64 ms): a block whose energy stays within [`STEADY`] of its minimum
-//! sets the background to that minimum. One block that is not steady but whose minimum
-//! stays at least [`KEEP`] of the background (something on top of the same background: a
-//! key starting) keeps it; any other block clears it. Speech and music are rarely steady
-//! for 64 ms, so under them the background is mostly zero; where music holds a chord, the
-//! check that uses the background also asks that the key's tones be new (see
+//! sets the background to that minimum. A block within [`STILL`] whose minimum is the
+//! background's (within [`SAME`] either way) keeps it: the background is still there. One
+//! block that is neither but whose minimum stays at least [`KEEP`] of the background
+//! (something on top of the same background: a key starting, or the end of one) keeps it
+//! too, once until the next such block or the next tone; any other block clears it.
+//! Speech and music are rarely steady for 64 ms, so under them the background is mostly
+//! zero; where music holds a chord, the check that uses the background also asks that the
+//! background lie outside the DTMF frequencies and that the key's tones be new (see
 //! `Checker::judge`).
 
 /// Windows per block (one per 4 ms tick: 64 ms).
@@ -17,6 +20,14 @@ const BLOCK: u8 = 16;
 /// Largest max / min window energy of a steady block: 2 dB (a dial tone's two tones beat
 /// at 90 Hz, which moves a 16 ms window's energy by about ±1 dB).
 const STEADY: f32 = 1.585;
+/// Largest max / min window energy of a block that keeps the background without setting
+/// it, when its minimum is the background's (within [`SAME`]): 3 dB. Two steady tones
+/// f₁, f₂ beat, and a 16 ms window's energy moves with the beat by ±|sinc(Δf·16 ms)| of
+/// the pair's mean: the US dial tone (350 + 440 Hz) spans 1.9–2.0 dB from block to block,
+/// so about every other block of it misses [`STEADY`].
+const STILL: f32 = 2.0;
+/// Agreement of a [`STILL`] block's minimum with the background, either way (±0.25 dB).
+const SAME: f32 = 0.944;
 /// Smallest block minimum, as a fraction of the background, that keeps it (−1 dB).
 const KEEP: f32 = 0.8;
 
@@ -58,6 +69,11 @@ impl Floor {
             if self.max <= STEADY * self.min {
                 value = self.min;
                 bins = self.bins_max;
+            } else if self.max <= STILL * self.min
+                && self.min >= SAME * self.value
+                && self.min * SAME <= self.value
+            {
+                // The background, still there: kept, and the one-block allowance renewed.
             } else if self.kept || self.min < KEEP * self.value {
                 value = 0.0;
             } else {
@@ -70,6 +86,13 @@ impl Floor {
                 ..Floor::NEW
             };
         }
+    }
+
+    /// A tick with a tone in progress (no window of it is the background's): the block
+    /// after the tone, which holds its end, may keep the background again.
+    #[inline(always)]
+    pub(super) fn busy(&mut self) {
+        self.kept = false;
     }
 
     /// Whether the block so far is steady (only then are its windows' powers at the eight

@@ -384,6 +384,8 @@ impl Detector {
         let placed = self.tracker.tone.as_ref().map(|t| t.off_at.is_some());
         if placed.is_none() {
             self.floor.idle(energy);
+        } else {
+            self.floor.busy();
         }
         let checker = Checker {
             plan,

@@ -95,7 +95,8 @@ mod tests {
             })
             .collect();
         let mut whole = vec![0i16; x.len()];
-        State::NEW.run(&c, &x, &mut whole);
+        let mut st = State::NEW;
+        st.run(&c, &x, &mut whole);
         for size in [1, 7, 160] {
             let (mut st, mut out) = (State::NEW, vec![0i16; x.len()]);
             for (xi, oi) in x.chunks(size).zip(out.chunks_mut(size)) {

@@ -17,8 +17,7 @@
 
 /// Windows per block (one per 4 ms tick: 64 ms).
 const BLOCK: u8 = 16;
-/// Largest max / min window energy of a steady block: 2 dB (a dial tone's two tones beat
-/// at 90 Hz, which moves a 16 ms window's energy by about ±1 dB).
+/// Largest max / min window energy of a block that sets the background: 2 dB.
 const STEADY: f32 = 1.585;
 /// Largest max / min window energy of a block that keeps the background without setting
 /// it, when its minimum is the background's (within [`SAME`]): 3 dB. Two steady tones

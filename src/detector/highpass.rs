@@ -61,8 +61,8 @@ impl State {
     /// Filter `x` into `out` (the same length), rounded and saturated to 16 bits.
     #[inline]
     pub(super) fn run(&mut self, c: &Coeffs, x: &[i16], out: &mut [i16]) {
-        // The state is kept in f32 after every sample (as between calls, where it is
-        // stored in f32 to keep the detector small), so any chunking gives the same output.
+        // Rounded to f32 after every sample, as between calls: any chunking gives the
+        // same output.
         let (mut s1, mut s2) = (self.s1, self.s2);
         for (o, &v) in out.iter_mut().zip(x) {
             let v = v as f64;
@@ -79,9 +79,6 @@ impl State {
 mod tests {
     use super::*;
 
-    /// The response: −3 dB at the corner, under −0.2 dB from 697 Hz up, and rumble well
-    /// down (an octave below the corner −12 dB), at every rate; and the filter run on
-    /// sines agrees with it.
     /// The filter's state carries over between calls exactly: any chunking gives the same
     /// output as the whole buffer.
     #[test]
@@ -106,6 +103,9 @@ mod tests {
         }
     }
 
+    /// The response: −3 dB at the corner, under −0.2 dB from 697 Hz up, and rumble well
+    /// down (an octave below the corner −12 dB), at every rate; and the filter run on
+    /// sines agrees with it.
     #[test]
     fn response_of_the_300_hz_high_pass() {
         for rate in [8000u32, 11025, 16000, 44100, 48000] {

@@ -6,6 +6,7 @@
 //! * 40 ms tones with 25 ms gaps and an 8 ms noise burst inside every tone;
 //! * two-way radio: 8-bit, clipped, both tones 1.5 % low, a steady 988 Hz interferer;
 //! * keys 5 dB above dial tone, speech and music (talk-down);
+//! * a DC offset and 50 Hz hum; a key whose level steps down 12 dB mid-tone;
 //! * a sung vowel whose 7th and 11th harmonics sit on 770 and 1209 Hz (talk-off);
 //! * single tones, three tones, call-progress tones and noise (relaxed must reject them too).
 
@@ -435,6 +436,21 @@ fn explainer_names_the_failed_check_and_the_relaxed_verdict() {
             .any(|r| matches!(r.reason, Reason::Duration { ms, min_ms } if ms < min_ms)),
         "{why:?}"
     );
+    // 45 ms, past `min_tone_ms`, but with `min_on_ms` at 40 ms: its passing windows
+    // (one per 4 ms tick from 16 ms in, about 32 ms) are too few.
+    let cfg = DetectorConfig {
+        min_on_ms: 40.0,
+        ..standard(8000)
+    };
+    let (keys, why) = explain(cfg, KeySpec::new(k, 45.0, -10.0));
+    assert_eq!(keys, "");
+    assert!(
+        why.iter()
+            .any(|r| matches!(r.reason, Reason::SeenOn { ms, min_ms }
+            if (24.0..40.0).contains(&ms) && min_ms == 40.0)
+                && r.relaxed_accepts),
+        "{why:?}"
+    );
     // A key that is reported is not explained.
     let (keys, why) = explain(standard(8000), KeySpec::new(k, 100.0, -10.0));
     assert_eq!((keys, why.len()), (k.to_char().to_string(), 0), "{why:?}");
@@ -516,9 +532,9 @@ fn long_keys_with_level_dips_and_steps_stay_one_key() {
 /// each tone up to 1.5 % off, and inside every tone a burst of clipped noise 1.5 times as
 /// loud as the key *replacing* it for 6–10 ms anywhere (so that only 15–20 ms of the tone
 /// may be left on either side). `relaxed` reports no extra or doubled key, repeats
-/// included, and at least 85 % of the keys at each level (measured: 86–97 %; a burst in
-/// the middle of a 40 ms tone, leaving two 15–17 ms pieces, is still lost); without
-/// `max_burst_ms` it finds fewer.
+/// included, and at least 90 % of the keys at each level (measured: 92–97 %; a tone
+/// whose pieces on both sides of the burst are too short for a whole 16 ms window is
+/// still lost); without `max_burst_ms` it finds fewer.
 #[test]
 fn tones_40ms_with_10ms_noise_bursts_replacing_the_tone_decoded_by_relaxed() {
     let mut f = Failures::new("40 ms tones with the tone replaced by 10 ms bursts");
@@ -563,7 +579,7 @@ fn tones_40ms_with_10ms_noise_bursts_replacing_the_tone_decoded_by_relaxed() {
             let (exact, wrong) = score(relaxed(8000), fmt);
             f.check();
             let n = s.truth.len();
-            if exact * 100 < 85 * n || wrong > 0 {
+            if exact * 100 < 90 * n || wrong > 0 {
                 f.push(format!(
                     "relaxed {fmt} at {level} dBm0: {exact} of {n} keys, {wrong} extra or doubled"
                 ));
@@ -585,6 +601,99 @@ fn tones_40ms_with_10ms_noise_bursts_replacing_the_tone_decoded_by_relaxed() {
         f.push(format!(
             "{without} keys without max_burst_ms, {with} with it"
         ));
+    }
+    f.finish();
+}
+
+/// Keys recorded with a DC offset of 40 % of full scale (a softphone capture of the shared
+/// set sits 14 000 units off zero) and, on other keys, 50 Hz hum 10 dB above each tone:
+/// `relaxed` decodes every key at every rate; without its high-pass it loses them (the
+/// offset's leakage into the low-group bins and the hum's share of the energy).
+#[test]
+fn keys_on_dc_offset_and_hum_decoded_by_relaxed() {
+    let mut f = Failures::new("DC offset and hum");
+    let mut lost = 0;
+    for rate in [8000, 16000, 48000] {
+        let mut rng = Rng::new(40);
+        let level = -12.0;
+        let specs: Vec<KeySpec> = Key::ALL
+            .iter()
+            .map(|&k| KeySpec::new(k, 70.0, level))
+            .collect();
+        let mut s = sequence(rate, &specs, 70.0, &mut rng);
+        let n = s.x.len();
+        let (first, second) = (n / 2, n);
+        let hum = dbm0_to_peak(level + 10.0);
+        let dc = 0.4 * 32767.0;
+        for v in &mut s.x[..first] {
+            *v += dc;
+        }
+        for (i, v) in s.x[first..second].iter_mut().enumerate() {
+            *v += hum * (TAU * 50.0 * (first + i) as f64 / rate as f64).sin();
+        }
+        let fmt = Format::Pcm(rate);
+        let run = run_with(relaxed(rate), &s, fmt);
+        expect_exact(&mut f, &format!("relaxed {fmt}"), &run, &s.truth, rate);
+        let cfg = DetectorConfig {
+            highpass_hz: 0.0,
+            ..relaxed(rate)
+        };
+        let run = run_with(cfg, &s, fmt);
+        lost += s.truth.len().saturating_sub(run.presses().len());
+    }
+    f.check();
+    if lost == 0 {
+        f.push("no key lost without the high-pass".into());
+    }
+    f.finish();
+}
+
+/// A long key whose level drops by 12 dB mid-tone behind two 2 ms breaks with phase jumps,
+/// 10 ms apart (a softphone handing the tone over from its own generator to the
+/// network's: the window checks fail for about 25 ms, longer than the dropout bridge): one key in `relaxed`, at 8 kHz and
+/// through μ-law, and keys of the same digit 40 ms apart stay two keys.
+#[test]
+fn key_stepping_down_12db_mid_tone_stays_one_key() {
+    let mut f = Failures::new("12 dB step mid-tone");
+    let mut rng = Rng::new(41);
+    let mut s = Signal::new(8000);
+    s.pause(100.0);
+    for (i, &k) in Key::ALL.iter().enumerate() {
+        let start = s.cursor;
+        let len = rng.range(100.0, 200.0);
+        let at_ms = rng.range(40.0, len - 40.0);
+        let jump = rng.range(1.0, 5.0);
+        s.key(
+            &KeySpec::new(k, len, -8.0)
+                .dropout(at_ms, 1.0, jump)
+                .dropout(at_ms + 8.0, 1.0, jump + 1.0)
+                .dropout(at_ms + 16.0, 1.0, jump + 2.0),
+            &mut rng,
+        );
+        let at = start + s.samples(at_ms);
+        for v in &mut s.x[at..s.cursor] {
+            *v *= 10f64.powf(-12.0 / 20.0);
+        }
+        if i % 4 == 1 {
+            s.pause(40.0);
+            s.key(&KeySpec::new(k, 60.0, -8.0), &mut rng);
+        }
+        s.pause(rng.range(80.0, 120.0));
+    }
+    s.pause(100.0);
+    for fmt in [Format::Pcm(8000), Format::Ulaw] {
+        let run = run_with(relaxed(8000), &s, fmt);
+        expect_exact(&mut f, &format!("relaxed {fmt}"), &run, &s.truth, 8000);
+    }
+    // The condition is real: without the bridge of present tones, keys split.
+    let cfg = DetectorConfig {
+        max_held_gap_ms: 0.0,
+        ..relaxed(8000)
+    };
+    let split = run_with(cfg, &s, Format::Pcm(8000)).presses().len();
+    f.check();
+    if split <= s.truth.len() {
+        f.push("no key split without max_held_gap_ms".into());
     }
     f.finish();
 }

@@ -28,13 +28,21 @@ pub(super) trait Sink {
     const EXPLAIN: bool;
     /// An event.
     fn event(&mut self, ev: Event);
-    /// The full checks' verdict on the window ending at `now` (with `EXPLAIN` only).
+    /// The full checks' verdict on the window ending at `now`, and the key of a tone in
+    /// progress not yet reported, if any (with `EXPLAIN` only).
     #[inline(always)]
-    fn window(&mut self, _plan: &Plan, _now: u64, _verdict: Option<(Key, Result<Hit, Reject>)>) {}
+    fn window(
+        &mut self,
+        _plan: &Plan,
+        _now: u64,
+        _open: Option<Key>,
+        _verdict: Option<(Key, Result<Hit, Reject>)>,
+    ) {
+    }
     /// A tone that ended without being reported, seen on from `hit_start` to `last_end`
-    /// (with `EXPLAIN` only).
+    /// in `on_ticks` ticks (with `EXPLAIN` only).
     #[inline(always)]
-    fn dropped(&mut self, _key: Key, _hit_start: u64, _last_end: u64) {}
+    fn dropped(&mut self, _key: Key, _hit_start: u64, _last_end: u64, _on_ticks: u16) {}
 }
 
 impl<F: FnMut(Event)> Sink for F {
@@ -105,6 +113,14 @@ pub enum Reason {
         /// `min_tone_ms`.
         min_ms: f32,
     },
+    /// The tone lasted `min_tone_ms`, but too few of its windows passed the checks (most
+    /// of it failed them, bridged as dropouts).
+    SeenOn {
+        /// Time seen on (passing windows), ms.
+        ms: f32,
+        /// `min_on_ms`.
+        min_ms: f32,
+    },
 }
 
 impl Reason {
@@ -123,6 +139,7 @@ impl Reason {
             }
             Reason::Purity { ratio, .. } => ratio >= cfg.min_tone_ratio,
             Reason::Duration { ms, .. } => ms >= cfg.min_tone_ms,
+            Reason::SeenOn { ms, .. } => ms >= cfg.min_on_ms,
         }
     }
 
@@ -137,7 +154,7 @@ impl Reason {
             Reason::Twist { .. } => 5,
             Reason::Octave { .. } => 6,
             Reason::Purity { .. } => 7,
-            Reason::Duration { .. } => 8,
+            Reason::Duration { .. } | Reason::SeenOn { .. } => 8,
         }
     }
 
@@ -220,6 +237,9 @@ impl fmt::Display for Reason {
             }
             Reason::Purity { ratio, min } => write!(f, "purity {ratio:.2} < {min:.2}"),
             Reason::Duration { ms, min_ms } => write!(f, "on {ms:.0} ms < {min_ms} ms"),
+            Reason::SeenOn { ms, min_ms } => {
+                write!(f, "seen on (passing windows) {ms:.0} ms < {min_ms} ms")
+            }
         }
     }
 }
@@ -250,8 +270,9 @@ struct Candidate {
     counts: [u32; 9],
     last: [Option<Reason>; 9],
     reported: bool,
-    /// Time seen on of a tone of this key that ended unreported, samples.
-    dropped_on: Option<u64>,
+    /// Time seen on of a tone of this key that ended unreported (samples) and its seen-on
+    /// ticks.
+    dropped_on: Option<(u64, u16)>,
 }
 
 /// Explains rejected candidates: feed the stream through [`Explainer::process`] instead of
@@ -350,11 +371,25 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
             .max_by_key(|&(i, &n)| (n, core::cmp::Reverse(i)))
             .map(|(i, &n)| (i, n))
             .unwrap_or((0, 0));
-        let reason = if n == 0 || (c.hits >= n && c.dropped_on.is_some()) {
-            let on = c.dropped_on.unwrap_or(0);
-            Reason::Duration {
-                ms: (on * 1000) as f32 / rate as f32,
-                min_ms: plan.config().min_tone_ms,
+        // A dropped tone that lasted `min_tone_ms` failed only on the time seen on: that is
+        // the reason, however many of its windows failed.
+        let long = c
+            .dropped_on
+            .is_some_and(|(on, _)| on >= plan.durations.min_tone);
+        let reason = if n == 0 || long || (c.hits >= n && c.dropped_on.is_some()) {
+            let (on, ticks) = c.dropped_on.unwrap_or((0, 0));
+            let ms = (on * 1000) as f32 / rate as f32;
+            let cfg = plan.config();
+            if on >= plan.durations.min_tone {
+                Reason::SeenOn {
+                    ms: ticks as f32 * (plan.tick_len as u64 * 1000) as f32 / rate as f32,
+                    min_ms: cfg.min_on_ms,
+                }
+            } else {
+                Reason::Duration {
+                    ms,
+                    min_ms: cfg.min_tone_ms,
+                }
             }
         } else {
             match c.last[kind] {
@@ -393,16 +428,26 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
         (self.on_event)(ev)
     }
 
-    fn window(&mut self, plan: &Plan, now: u64, verdict: Option<(Key, Result<Hit, Reject>)>) {
+    fn window(
+        &mut self,
+        plan: &Plan,
+        now: u64,
+        open: Option<Key>,
+        verdict: Option<(Key, Result<Hit, Reject>)>,
+    ) {
         let Some((key, verdict)) = verdict else {
-            self.flush(plan);
+            // A candidate whose tone the tracker still holds (through a dropout, or until
+            // it is dropped) stays open: the drop tells the reason.
+            if open.is_none() || self.ex.cand.is_some_and(|c| Some(c.key) != open) {
+                self.flush(plan);
+            }
             return;
         };
         let tick = plan.tick_len as u64;
         if self
             .ex
             .cand
-            .is_some_and(|c| c.key != key || now > c.end + tick)
+            .is_some_and(|c| c.key != key || (now > c.end + tick && open != Some(c.key)))
         {
             self.flush(plan);
         }
@@ -428,9 +473,9 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
         }
     }
 
-    fn dropped(&mut self, key: Key, hit_start: u64, last_end: u64) {
+    fn dropped(&mut self, key: Key, hit_start: u64, last_end: u64, on_ticks: u16) {
         if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
-            c.dropped_on = Some(last_end.saturating_sub(hit_start));
+            c.dropped_on = Some((last_end.saturating_sub(hit_start), on_ticks));
         }
     }
 }

@@ -485,7 +485,8 @@ impl Detector {
         };
         if S::EXPLAIN {
             let now = self.asm.ticks * plan.tick_len as u64;
-            on_event.window(plan, now, checker.explain(&w, energy, held));
+            let open = tone.filter(|t| !t.confirmed).map(|t| t.key);
+            on_event.window(plan, now, open, checker.explain(&w, energy, held));
         }
         let (hit, prev) = checker.analyze(&sums, energy, held);
         // The state machine needs the window's magnitudes only while a tone is in progress

@@ -27,6 +27,13 @@ const ON_COVERAGE: f32 = 0.5;
 /// from which the tones count as still present while the window checks fail (−10 dB; see
 /// `max_held_gap_ms`).
 const PRESENT: f32 = 0.1;
+/// The same for a tick in which the two tones carry at least [`CLEAN_SHARE`] of the
+/// energy (−14 dB): a key whose sender drops its level by 12 dB mid-tone (a softphone
+/// handing over from its own generator to the network's) stays one key, while speech or
+/// music left after a key, whose ticks the tones do not dominate, does not prolong it.
+const PRESENT_CLEAN: f32 = 0.04;
+/// Share of a tick's energy carried by the two tones for [`PRESENT_CLEAN`].
+const CLEAN_SHARE: f32 = 0.6;
 
 /// The magnitudes of the four ticks of a window at the two frequencies of the keys the
 /// duration state machine looks at: the tone in progress and the new hit's (if another).
@@ -234,11 +241,12 @@ impl Tracker {
         if watch && t.off_at.is_some() {
             // The newest tick's presence (a window with no magnitudes has none).
             let last = WINDOW_TICKS - 1;
-            t.present = (t.present << 1) | presence(w, t)[last] as u32;
+            t.present = (t.present << 1) | presence(w, t, plan.tick_len)[last] as u32;
             t.burst = (t.burst << 1) | bursts(w, t, plan.tick_len)[last] as u16;
         }
         match hit {
             Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
+                let mut seen = 1;
                 if let Some(off) = t.off_at {
                     let resumed = now.saturating_sub(covered_samples(&cov, l));
                     // The gap: the time the tones were missing (all of it, unless the key
@@ -253,11 +261,22 @@ impl Tracker {
                         self.begin(plan, hist, w, h, &cov, now, on_event);
                         return;
                     }
+                    // A window wholly after a burst (the gap's ticks as loud as the key
+                    // without its tones) is a second stretch of the tone: all its covered
+                    // ticks count as seen on, not only the newest.
+                    seen = if !t.confirmed
+                        && burst_ticks > 0
+                        && burst_over(t.burst, now, l, off, resumed, burst_ticks)
+                    {
+                        (covered_samples(&cov, l) / l).max(1) as u16
+                    } else {
+                        1
+                    };
                     t.off_at = None; // a dropout, bridged
                     t.present = 0;
                 }
                 t.last_end = newest_start + round_up_half(newest * l as f32);
-                t.on_ticks = t.on_ticks.saturating_add(1);
+                t.on_ticks = t.on_ticks.saturating_add(seen);
                 t.amp_lo = h.amp_lo;
                 t.amp_hi = h.amp_hi;
                 // Only windows wholly inside the tone count for the levels; the newest
@@ -280,7 +299,7 @@ impl Tracker {
                         let off = est.clamp(t.start.max(t.last_end.saturating_sub(l)), now);
                         t.off_at = Some(off);
                         if watch {
-                            let p = presence(w, t);
+                            let p = presence(w, t, plan.tick_len);
                             t.present = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | p[i] as u32);
                             let b = bursts(w, t, plan.tick_len);
                             t.burst = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | b[i] as u16);
@@ -334,7 +353,7 @@ impl Tracker {
     fn close<S: Sink>(&mut self, t: Tone, end: u64, now: u64, on_event: &mut S) {
         self.tone = None;
         if S::EXPLAIN && !t.confirmed {
-            on_event.dropped(t.key, t.hit_start, t.last_end);
+            on_event.dropped(t.key, t.hit_start, t.last_end, t.on_ticks);
         }
         if t.confirmed {
             self.prev_end = end;
@@ -539,19 +558,30 @@ fn before_burst(
 }
 
 /// Whether both of `t`'s tones are present in each window tick (oldest first): for a
-/// reported key each tick's power at each tone at least [`PRESENT`] of the key's level;
-/// before it is reported, within ±3 dB of it (as [`before_burst`] asks).
+/// reported key each tick's power at each tone at least [`PRESENT`] of the key's level, or
+/// at least [`PRESENT_CLEAN`] of it with the two tones carrying [`CLEAN_SHARE`] of the
+/// tick's energy; before it is reported, within ±3 dB of it (as [`before_burst`] asks).
 #[inline]
-fn presence(w: &Mags, t: &Tone) -> [bool; WINDOW_TICKS] {
+fn presence(w: &Mags, t: &Tone, tick_len: usize) -> [bool; WINDOW_TICKS] {
     let (ml, mh) = Tracker::tick_magnitudes(w, t.key);
     let [rl, rh] = t.tick_ref;
-    let (lo, hi) = if t.confirmed {
-        (PRESENT, f32::INFINITY)
-    } else {
-        (0.5, 2.0)
-    };
-    let within = |m: f32, r: f32| m * m >= lo * r && m * m <= hi * r;
-    core::array::from_fn(|i| rl > 0.0 && rh > 0.0 && within(ml[i], rl) && within(mh[i], rh))
+    if !t.confirmed {
+        let within = |m: f32, r: f32| m * m >= 0.5 * r && m * m <= 2.0 * r;
+        return core::array::from_fn(|i| {
+            rl > 0.0 && rh > 0.0 && within(ml[i], rl) && within(mh[i], rh)
+        });
+    }
+    // Full-tick power |P|² to tick energy (bank units), as in `bursts`.
+    let m = tick_len as f32 / 2.0 * TABLE_SCALE;
+    let to_energy = tick_len as f32 / 32.0 / (m * m);
+    core::array::from_fn(|i| {
+        let (pl, ph) = (ml[i] * ml[i], mh[i] * mh[i]);
+        let loud = pl >= PRESENT * rl && ph >= PRESENT * rh;
+        let clean = pl >= PRESENT_CLEAN * rl
+            && ph >= PRESENT_CLEAN * rh
+            && (pl + ph) * to_energy >= CLEAN_SHARE * w.energy[i];
+        rl > 0.0 && rh > 0.0 && (loud || clean)
+    })
 }
 
 /// Whether each window tick holds at least the energy of `t`'s two tones at their level
@@ -601,6 +631,20 @@ fn after_burst(
         i -= 1;
     }
     (n >= 2).then(|| (now - i as u64 * l, n as u16))
+}
+
+/// Whether the gap `[off, resumed)` of a tone is one to `burst_ticks` ticks, each a burst
+/// in `burst` (bit i: the tick ending i ticks before `now`; a tick counts as in the gap if
+/// at least half of it is).
+fn burst_over(burst: u16, now: u64, l: u64, off: u64, resumed: u64, burst_ticks: usize) -> bool {
+    // Ticks ending i ticks before `now`, i in [first, last]: those whose middle lies in the
+    // gap.
+    let first = (now.saturating_sub(resumed) + l / 2) / l;
+    let last = (now.saturating_sub(off) + l / 2) / l;
+    if last <= first || last - first > burst_ticks as u64 || last > 16 {
+        return false;
+    }
+    (first..last).all(|i| burst >> i & 1 != 0)
 }
 
 /// Samples of `[from, to)` covered by the ticks whose bits are set in `mask` (bit i: the

@@ -230,6 +230,9 @@ pub(super) struct Hit {
     /// Whether the amplitudes are the full measurement (frequency-corrected, leakage
     /// removed) rather than the quick one of a held key's continuation check.
     pub(super) measured: bool,
+    /// The tones' measured frequencies as deviations from nominal (fractions; zero when
+    /// not `measured`).
+    pub(super) dev: [f32; 2],
 }
 
 /// The previous window's responses at its strongest bin of each group (for the
@@ -423,6 +426,7 @@ impl<'a> Checker<'a> {
             amp_lo: m_lo.sqrt() * plan.scale.x_to_amp,
             amp_hi: m_hi.sqrt() * plan.scale.x_to_amp,
             measured: false,
+            dev: [0.0; 2],
         })
     }
 
@@ -550,6 +554,10 @@ impl<'a> Checker<'a> {
             amp_lo: amp[0],
             amp_hi: amp[1],
             measured: true,
+            dev: [
+                f_lo / ALL_FREQS[lo] as f32 - 1.0,
+                f_hi / ALL_FREQS[hi] as f32 - 1.0,
+            ],
         })
     }
 

@@ -42,7 +42,15 @@ pub(super) trait Sink {
     /// A tone that ended without being reported, seen on from `hit_start` to `last_end`
     /// in `on_ticks` ticks (with `EXPLAIN` only).
     #[inline(always)]
-    fn dropped(&mut self, _key: Key, _hit_start: u64, _last_end: u64, _on_ticks: u16) {}
+    fn dropped(
+        &mut self,
+        _key: Key,
+        _hit_start: u64,
+        _last_end: u64,
+        _on_ticks: u16,
+        _mean_dev: [f32; 2],
+    ) {
+    }
 }
 
 impl<F: FnMut(Event)> Sink for F {
@@ -113,6 +121,16 @@ pub enum Reason {
         /// `min_tone_ms`.
         min_ms: f32,
     },
+    /// The tone passed the checks for long enough, but one tone's frequency averaged over
+    /// its passing windows was too far off.
+    MeanFrequency {
+        /// Whether it is the high-group (column) tone.
+        high: bool,
+        /// Mean measured offset, % of nominal.
+        offset_pct: f32,
+        /// `max_mean_freq_deviation`, %.
+        limit_pct: f32,
+    },
     /// The tone lasted `min_tone_ms`, but too few of its windows passed the checks (most
     /// of it failed them, bridged as dropouts).
     SeenOn {
@@ -140,6 +158,10 @@ impl Reason {
             Reason::Purity { ratio, .. } => ratio >= cfg.min_tone_ratio,
             Reason::Duration { ms, .. } => ms >= cfg.min_tone_ms,
             Reason::SeenOn { ms, .. } => ms >= cfg.min_on_ms,
+            Reason::MeanFrequency { offset_pct, .. } => {
+                cfg.max_mean_freq_deviation == 0.0
+                    || offset_pct.abs() <= cfg.max_mean_freq_deviation * 100.0
+            }
         }
     }
 
@@ -149,7 +171,7 @@ impl Reason {
             Reason::Level { .. } => 0,
             Reason::Dominance { .. } => 1,
             Reason::Unsteady => 2,
-            Reason::Frequency { .. } => 3,
+            Reason::Frequency { .. } | Reason::MeanFrequency { .. } => 3,
             Reason::ThirdTone { .. } => 4,
             Reason::Twist { .. } => 5,
             Reason::Octave { .. } => 6,
@@ -240,6 +262,15 @@ impl fmt::Display for Reason {
             Reason::SeenOn { ms, min_ms } => {
                 write!(f, "seen on (passing windows) {ms:.0} ms < {min_ms} ms")
             }
+            Reason::MeanFrequency {
+                high,
+                offset_pct,
+                limit_pct,
+            } => write!(
+                f,
+                "{} tone {offset_pct:+.1} % on average over its windows, beyond ±{limit_pct:.1} %",
+                if high { "high" } else { "low" }
+            ),
         }
     }
 }
@@ -270,9 +301,9 @@ struct Candidate {
     counts: [u32; 9],
     last: [Option<Reason>; 9],
     reported: bool,
-    /// Time seen on of a tone of this key that ended unreported (samples) and its seen-on
-    /// ticks.
-    dropped_on: Option<(u64, u16)>,
+    /// Time seen on of a tone of this key that ended unreported (samples), its seen-on
+    /// ticks and its tones' mean frequency deviations (fractions).
+    dropped_on: Option<(u64, u16, [f32; 2])>,
 }
 
 /// Explains rejected candidates: feed the stream through [`Explainer::process`] instead of
@@ -375,12 +406,32 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
         // the reason, however many of its windows failed.
         let long = c
             .dropped_on
-            .is_some_and(|(on, _)| on >= plan.durations.min_tone);
+            .is_some_and(|(on, ..)| on >= plan.durations.min_tone);
         let reason = if n == 0 || long || (c.hits >= n && c.dropped_on.is_some()) {
-            let (on, ticks) = c.dropped_on.unwrap_or((0, 0));
+            let (on, ticks, dev) = c.dropped_on.unwrap_or((0, 0, [0.0; 2]));
             let ms = (on * 1000) as f32 / rate as f32;
             let cfg = plan.config();
-            if on >= plan.durations.min_tone {
+            let limit = cfg.max_mean_freq_deviation;
+            // The tone far enough off on average (the other tone, if both are, when it is
+            // further off).
+            let off = (0..2)
+                .filter(|&i| limit > 0.0 && dev[i].abs() > limit)
+                .max_by(|&a, &b| dev[a].abs().total_cmp(&dev[b].abs()));
+            if on >= plan.durations.min_tone && ticks >= plan.durations.min_on_ticks {
+                match off {
+                    Some(i) => Reason::MeanFrequency {
+                        high: i == 1,
+                        offset_pct: dev[i] * 100.0,
+                        limit_pct: limit * 100.0,
+                    },
+                    // Such a tone is reported unless its mean frequency holds it back;
+                    // should it end otherwise, the time seen on is the nearest reason.
+                    None => Reason::SeenOn {
+                        ms: ticks as f32 * (plan.tick_len as u64 * 1000) as f32 / rate as f32,
+                        min_ms: cfg.min_on_ms,
+                    },
+                }
+            } else if on >= plan.durations.min_tone {
                 Reason::SeenOn {
                     ms: ticks as f32 * (plan.tick_len as u64 * 1000) as f32 / rate as f32,
                     min_ms: cfg.min_on_ms,
@@ -473,9 +524,16 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
         }
     }
 
-    fn dropped(&mut self, key: Key, hit_start: u64, last_end: u64, on_ticks: u16) {
+    fn dropped(
+        &mut self,
+        key: Key,
+        hit_start: u64,
+        last_end: u64,
+        on_ticks: u16,
+        mean_dev: [f32; 2],
+    ) {
         if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
-            c.dropped_on = Some((last_end.saturating_sub(hit_start), on_ticks));
+            c.dropped_on = Some((last_end.saturating_sub(hit_start), on_ticks, mean_dev));
         }
     }
 }

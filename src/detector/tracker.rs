@@ -90,7 +90,7 @@ pub(super) struct Tone {
     /// Estimated end of the covered part so far.
     last_end: u64,
     /// Set while the tone is off and the gap may still be bridged: the estimated end.
-    pub(super) off_at: Option<u64>,
+    pub(super) off_at: At,
     pub(super) confirmed: bool,
     /// Sums of amplitudes of fully covered windows (for the levels) and their count.
     sum_lo: f32,
@@ -115,6 +115,35 @@ pub(super) struct Tone {
     /// carried at least the tones' energy without the tones (a burst over them; sixteen
     /// ticks are as far back as a tail behind a burst is looked for).
     burst: u16,
+    /// Sums of each tone's measured frequency deviation over the measured passing windows
+    /// before the key is reported (the first 255 of them), and their count (for
+    /// `max_mean_freq_deviation`).
+    dev_sum: [f32; 2],
+    dev_n: u8,
+}
+
+/// A sample position or none in 8 bytes (`Option<u64>` takes 16, and the detector's
+/// state is kept within 512 bytes); `u64::MAX` is none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct At(u64);
+
+impl At {
+    const NONE: At = At(u64::MAX);
+
+    #[inline(always)]
+    fn new(pos: u64) -> At {
+        At(pos.min(u64::MAX - 1))
+    }
+
+    #[inline(always)]
+    pub(super) fn get(self) -> Option<u64> {
+        (self.0 != u64::MAX).then_some(self.0)
+    }
+
+    #[inline(always)]
+    pub(super) fn is_some(self) -> bool {
+        self.0 != u64::MAX
+    }
 }
 
 impl Tone {
@@ -140,6 +169,20 @@ impl Tone {
             m * m
         };
         self.tick_ref = [full(al), full(ah)];
+    }
+
+    /// Each tone's mean measured frequency deviation over the passing windows so far
+    /// (fractions; zero before any measured window).
+    pub(super) fn mean_dev(&self) -> [f32; 2] {
+        let n = self.dev_n.max(1) as f32;
+        [self.dev_sum[0] / n, self.dev_sum[1] / n]
+    }
+
+    /// Whether both tones' mean deviations are within `limit` (0: no limit).
+    #[inline(always)]
+    fn mean_dev_within(&self, limit: f32) -> bool {
+        let [lo, hi] = self.mean_dev();
+        limit == 0.0 || (lo.abs() <= limit && hi.abs() <= limit)
     }
 
     fn levels(&self) -> Levels {
@@ -216,7 +259,7 @@ impl Tracker {
         let window_start = now - (WINDOW_TICKS as u64 * l).min(now);
         let newest_start = now - l;
 
-        // The tone is updated in place (`Tone` is 64 bytes); copied out only to close it.
+        // The tone is updated in place (`Tone` is 80 bytes); copied out only to close it.
         let (max_dropout, resume_wait) = (plan.durations.max_dropout, plan.durations.resume_wait);
         let Some(t) = self.tone.as_mut() else {
             if let Some(h) = hit {
@@ -225,7 +268,7 @@ impl Tracker {
             return;
         };
         // (Not needed, and not measured, when there is no hit and the end is placed.)
-        let cov = if hit.is_some() || t.off_at.is_none() {
+        let cov = if hit.is_some() || !t.off_at.is_some() {
             Self::coverage(w, t.key)
         } else {
             [0.0; WINDOW_TICKS]
@@ -247,7 +290,7 @@ impl Tracker {
         match hit {
             Some(h) if h.key == t.key && newest >= ON_COVERAGE => {
                 let mut seen = 1;
-                if let Some(off) = t.off_at {
+                if let Some(off) = t.off_at.get() {
                     let resumed = now.saturating_sub(covered_samples(&cov, l));
                     // The gap: the time the tones were missing (all of it, unless the key
                     // was reported and `max_held_gap_ms` lets its present ticks through).
@@ -272,13 +315,18 @@ impl Tracker {
                     } else {
                         1
                     };
-                    t.off_at = None; // a dropout, bridged
+                    t.off_at = At::NONE; // a dropout, bridged
                     t.present = 0;
                 }
                 t.last_end = newest_start + round_up_half(newest * l as f32);
                 t.on_ticks = t.on_ticks.saturating_add(seen);
                 t.amp_lo = h.amp_lo;
                 t.amp_hi = h.amp_hi;
+                if h.measured && !t.confirmed && t.dev_n < u8::MAX {
+                    t.dev_sum[0] += h.dev[0];
+                    t.dev_sum[1] += h.dev[1];
+                    t.dev_n += 1;
+                }
                 // Only windows wholly inside the tone count for the levels; the newest
                 // is taken out again below if the tone ended inside it.
                 t.last_counted = h.measured && window_start >= t.start;
@@ -290,14 +338,14 @@ impl Tracker {
                 self.maybe_confirm(plan, now, on_event);
             }
             _ => {
-                let off = match t.off_at {
+                let off = match t.off_at.get() {
                     Some(off) => off,
                     None => {
                         // The tone ended within the window: the older ticks were on.
                         let est = window_start + covered_samples(&cov, l);
                         // Never before the last point known to be on, less a tick.
                         let off = est.clamp(t.start.max(t.last_end.saturating_sub(l)), now);
-                        t.off_at = Some(off);
+                        t.off_at = At::new(off);
                         if watch {
                             let p = presence(w, t, plan.tick_len);
                             t.present = (0..WINDOW_TICKS).fold(0, |m, i| (m << 1) | p[i] as u32);
@@ -353,7 +401,7 @@ impl Tracker {
     fn close<S: Sink>(&mut self, t: Tone, end: u64, now: u64, on_event: &mut S) {
         self.tone = None;
         if S::EXPLAIN && !t.confirmed {
-            on_event.dropped(t.key, t.hit_start, t.last_end, t.on_ticks);
+            on_event.dropped(t.key, t.hit_start, t.last_end, t.on_ticks, t.mean_dev());
         }
         if t.confirmed {
             self.prev_end = end;
@@ -423,7 +471,7 @@ impl Tracker {
             start,
             hit_start,
             last_end: now - l + round_up_half(newest * l as f32),
-            off_at: None,
+            off_at: At::NONE,
             confirmed: false,
             sum_lo: 0.0,
             sum_hi: 0.0,
@@ -435,6 +483,8 @@ impl Tracker {
             on_ticks,
             present: 0,
             burst: 0,
+            dev_sum: if h.measured { h.dev } else { [0.0; 2] },
+            dev_n: h.measured as u8,
         });
         self.maybe_confirm(plan, now, on_event);
     }
@@ -507,6 +557,7 @@ impl Tracker {
             if !t.confirmed
                 && t.last_end.saturating_sub(t.hit_start) >= plan.durations.min_tone
                 && t.on_ticks >= plan.durations.min_on_ticks
+                && t.mean_dev_within(plan.config().max_mean_freq_deviation)
             {
                 t.confirmed = true;
                 on_event.event(Event::KeyDown {

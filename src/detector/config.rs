@@ -98,7 +98,10 @@ pub struct DetectorConfig {
     /// real-world set with the relaxed limits: 83 → 87 of 98 files exact; on the
     /// development talk-off corpus it leaves music, speech and animated voices at 0 false
     /// keys and adds 22 to the 189 on `hard/` (the bass of a chord no longer counts against
-    /// its purity). 300 Hz decodes one more file but lets more music through.
+    /// its purity). 300 Hz decodes one more file but lets more music through. Its cost is
+    /// about 27 instructions per sample (a recursive section runs sample by sample): on
+    /// speech babble with keys, the relaxed profile takes 46.5 per sample with it, 18 without
+    /// (callgrind, docs/PERFORMANCE.md).
     pub highpass_hz: f32,
     /// Longest stretch of a reported key in which the window checks fail while both of
     /// its tones stay present (each 4 ms tick within 10 dB of the key's level, or 14 dB

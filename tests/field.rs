@@ -3,7 +3,8 @@
 //! requirements' limits), and what must still be rejected by both profiles.
 //!
 //! * reverse twist 16 dB (an acoustic recording of a handset);
-//! * 40 ms tones with 25 ms gaps and an 8 ms noise burst inside every tone;
+//! * 40 ms tones with 25 ms gaps and an 8 ms noise burst inside every tone, and a burst
+//!   after a tone's first 13–15 ms;
 //! * two-way radio: 8-bit, clipped, both tones 1.5 % low, a steady 988 Hz interferer;
 //! * keys 5 dB above dial tone, speech and music (talk-down);
 //! * a DC offset and 50 Hz hum; a key whose level steps down 12 dB mid-tone;
@@ -541,6 +542,58 @@ fn long_keys_with_level_dips_and_steps_stay_one_key() {
     f.check();
     if split == 0 {
         f.push("no key split without max_held_gap_ms".into());
+    }
+    f.finish();
+}
+
+/// A burst early in a short tone, as in the shared set's `tino_m27` files: 13–15 ms of the
+/// tone, 8–10 ms of clipped noise 1.5 times as loud as the key replacing it, then the rest
+/// of a 41–43 ms tone. Neither piece holds two whole 16 ms windows; three whole ticks of
+/// the tone before the burst stand in for the second window. `relaxed` finds at least 80 %
+/// of the keys at each level and 90 % of all, with no extra or doubled key (measured: 28, 30
+/// and 31 of 32; 25, 30 and 30, 88.5 %, when one window after the burst is never enough).
+#[test]
+fn tone_with_a_burst_after_its_first_13_to_15ms_decoded_by_relaxed() {
+    let mut f = Failures::new("burst after 13-15 ms");
+    let (mut found, mut total) = (0, 0);
+    for (seed, level) in [(41u64, -25.0), (42, -12.0), (43, -4.0)] {
+        let mut rng = Rng::new(seed);
+        let mut s = Signal::new(8000);
+        s.pause(60.0);
+        for _ in 0..2 {
+            for &k in Key::ALL.iter() {
+                let start = s.cursor;
+                s.key(&KeySpec::new(k, rng.range(41.0, 43.0), level), &mut rng);
+                let p = dbm0_to_peak(level);
+                let from = start + s.samples(rng.range(13.0, 15.0));
+                for i in from..from + s.samples(rng.range(8.0, 10.0)) {
+                    s.x[i] = (1.5 * p * rng.gauss()).clamp(-3.0 * p, 3.0 * p);
+                }
+                s.pause(rng.range(30.0, 35.0));
+            }
+        }
+        s.pause(100.0);
+        let run = run_with(relaxed(8000), &s, Format::Pcm(8000));
+        let presses = run.presses();
+        let (per, extra) = matching(&presses, &s.truth, 8000, 15.0);
+        let exact = per
+            .iter()
+            .zip(&s.truth)
+            .filter(|(idx, t)| matches!(idx.as_slice(), [j] if presses[*j].key == t.key))
+            .count();
+        let wrong = extra.len() + per.iter().filter(|idx| idx.len() > 1).count();
+        let n = s.truth.len();
+        (found, total) = (found + exact, total + n);
+        f.check();
+        if exact * 100 < 80 * n || wrong > 0 {
+            f.push(format!(
+                "at {level} dBm0: {exact} of {n} keys, {wrong} extra or doubled"
+            ));
+        }
+    }
+    f.check();
+    if found * 100 < 90 * total {
+        f.push(format!("{found} of {total} keys in all"));
     }
     f.finish();
 }

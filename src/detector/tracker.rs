@@ -448,8 +448,11 @@ impl Tracker {
                 hit_start = window_start
                     .saturating_sub(ticks as u64 * l)
                     .max(self.prev_end);
-                // Still at least two passing windows before the key is reported.
-                on_ticks += (n as u16).min(plan.durations.min_on_ticks.saturating_sub(2));
+                // Still at least two passing windows before the key is reported, unless
+                // three ticks or more before the burst stand in for the second.
+                let windows_left = if n >= 3 { 1 } else { 2 };
+                on_ticks +=
+                    (n as u16).min(plan.durations.min_on_ticks.saturating_sub(windows_left));
             }
         }
         // The reported edge is placed against the window's measured amplitudes (steadier

@@ -104,9 +104,9 @@ pub struct DetectorConfig {
     /// (callgrind, docs/PERFORMANCE.md).
     pub highpass_hz: f32,
     /// Longest stretch of a reported key in which the window checks fail while both of
-    /// its tones stay present (each 4 ms tick within 10 dB of the key's level, or 14 dB
-    /// if the tones carry most of the tick's energy), bridged
-    /// as part of the key: only the ticks in which a tone is missing count towards
+    /// its tones stay present (each 4 ms tick within 10 dB of the key's level, or 14 dB if
+    /// the tones carry most of the tick's energy), bridged as part of the key: only the
+    /// ticks in which a tone is missing count towards
     /// `max_dropout_ms`. 0 (the default) for none. Relaxed 60: a long key recorded from a
     /// handset dips by 6–14 dB, loses a tick or jumps in level by 6 dB when the finger
     /// moves (the windows around such a change fail for up to 30 ms), and must stay one
@@ -165,7 +165,8 @@ impl DetectorConfig {
     /// reverse twist to 18 dB and normal twist to 14 dB, tones from 20 ms seen and gaps
     /// from about 20 ms, bursts and dropouts of up to 10 ms bridged, ±2 % drift, a lower
     /// purity (clipping, 8-bit quantisation, room noise) and dominance (a steady
-    /// interferer), and a 100 Hz high-pass against DC offset and rumble. Each field's documentation gives its relaxed value and why.
+    /// interferer), and a 100 Hz high-pass against DC offset and rumble. Each field's
+    /// documentation gives its relaxed value and why.
     pub fn relaxed(sample_rate: u32) -> Self {
         DetectorConfig {
             max_normal_twist_db: 14.0,

@@ -402,8 +402,8 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
             .max_by_key(|&(i, &n)| (n, core::cmp::Reverse(i)))
             .map(|(i, &n)| (i, n))
             .unwrap_or((0, 0));
-        // A dropped tone that lasted `min_tone_ms` failed only on the time seen on: that is
-        // the reason, however many of its windows failed.
+        // A dropped tone that lasted `min_tone_ms` failed only on the time seen on or on
+        // its mean frequency: that is the reason, however many of its windows failed.
         let long = c
             .dropped_on
             .is_some_and(|(on, ..)| on >= plan.durations.min_tone);

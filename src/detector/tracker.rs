@@ -625,15 +625,12 @@ fn presence(w: &Mags, t: &Tone, tick_len: usize) -> [bool; WINDOW_TICKS] {
             rl > 0.0 && rh > 0.0 && within(ml[i], rl) && within(mh[i], rh)
         });
     }
-    // Full-tick power |P|² to tick energy (bank units), as in `bursts`.
-    let m = tick_len as f32 / 2.0 * TABLE_SCALE;
-    let to_energy = tick_len as f32 / 32.0 / (m * m);
     core::array::from_fn(|i| {
         let (pl, ph) = (ml[i] * ml[i], mh[i] * mh[i]);
         let loud = pl >= PRESENT * rl && ph >= PRESENT * rh;
         let clean = pl >= PRESENT_CLEAN * rl
             && ph >= PRESENT_CLEAN * rh
-            && (pl + ph) * to_energy >= CLEAN_SHARE * w.energy[i];
+            && tone_energy(pl + ph, tick_len) >= CLEAN_SHARE * w.energy[i];
         rl > 0.0 && rh > 0.0 && (loud || clean)
     })
 }
@@ -642,11 +639,17 @@ fn presence(w: &Mags, t: &Tone, tick_len: usize) -> [bool; WINDOW_TICKS] {
 /// (something as loud as the key in that tick: a burst, where the tones are missing).
 #[inline]
 fn bursts(w: &Mags, t: &Tone, tick_len: usize) -> [bool; WINDOW_TICKS] {
-    // A tone whose full tick gives |P|² has peak A = |P| / (L/2 · TABLE_SCALE) and
-    // energy A²/2 · L / 16 over the tick (bank units, Σx²/16).
-    let m = tick_len as f32 / 2.0 * TABLE_SCALE;
-    let tones = (t.tick_ref[0] + t.tick_ref[1]) / (m * m) * tick_len as f32 / 32.0;
+    let tones = tone_energy(t.tick_ref[0] + t.tick_ref[1], tick_len);
     core::array::from_fn(|i| tones > 0.0 && w.energy[i] >= tones)
+}
+
+/// The energy over a tick (bank units, Σx²/16) of tones whose full-tick powers |P|² add up
+/// to `power`: a tone with |P|² has peak A = |P| / (L/2 · TABLE_SCALE) and energy
+/// A²/2 · L / 16.
+#[inline(always)]
+fn tone_energy(power: f32, tick_len: usize) -> f32 {
+    let m = tick_len as f32 / 2.0 * TABLE_SCALE;
+    power / (m * m) * tick_len as f32 / 32.0
 }
 
 /// A tone that came back behind a burst and was too short for a window: in `mask` (bit

@@ -65,7 +65,7 @@ fn run(
 
 type Field = (&'static str, fn(&mut DetectorConfig, f32), f32, f32);
 
-const FIELDS: [Field; 8] = [
+const FIELDS: [Field; 14] = [
     ("min_level_dbm0", |c, v| c.min_level_dbm0 = v, -90.0, 3.0),
     (
         "max_normal_twist_db",
@@ -89,6 +89,22 @@ const FIELDS: [Field; 8] = [
     ("min_dominance_db", |c, v| c.min_dominance_db = v, 0.0, 60.0),
     ("min_tone_ms", |c, v| c.min_tone_ms = v, 0.0, 1000.0),
     ("max_dropout_ms", |c, v| c.max_dropout_ms = v, 0.0, 1000.0),
+    ("min_on_ms", |c, v| c.min_on_ms = v, 0.0, 1000.0),
+    (
+        "max_mean_freq_deviation",
+        |c, v| c.max_mean_freq_deviation = v,
+        0.0,
+        0.05,
+    ),
+    (
+        "max_octave_ratio_error",
+        |c, v| c.max_octave_ratio_error = v,
+        0.0,
+        0.1,
+    ),
+    ("max_held_gap_ms", |c, v| c.max_held_gap_ms = v, 0.0, 100.0),
+    ("max_burst_ms", |c, v| c.max_burst_ms = v, 0.0, 16.0),
+    ("held_tone_db", |c, v| c.held_tone_db = v, 0.0, 20.0),
 ];
 
 #[test]

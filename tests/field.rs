@@ -10,6 +10,7 @@
 //! * a DC offset and 50 Hz hum; a key whose level steps down 12 dB mid-tone;
 //! * a sung vowel whose 7th and 11th harmonics sit on 770 and 1209 Hz (talk-off);
 //! * a key whose mean frequency over its windows is off by more than the limit;
+//! * a note joining one already held, on a key's two frequencies (talk-off);
 //! * single tones, three tones, call-progress tones and noise (relaxed must reject them too).
 
 use crate::common::*;
@@ -368,7 +369,7 @@ fn keys_5db_above_dial_tone_detected() {
 }
 
 #[test]
-#[ignore = "goal not met yet: standard detects about 84 % under speech 5 dB below"]
+#[ignore = "goal not met yet: standard detects about 82 % under speech 5 dB below"]
 fn keys_5db_above_speech_detected() {
     check_talk_down(
         "talk-down speech",
@@ -379,7 +380,7 @@ fn keys_5db_above_speech_detected() {
 }
 
 #[test]
-#[ignore = "goal not met yet: under music 5 dB below standard detects 40 %, relaxed 97 % with one extra key"]
+#[ignore = "goal not met yet: under music 5 dB below standard detects 33 %, relaxed 97 % with one extra key"]
 fn keys_5db_above_music_detected() {
     check_talk_down(
         "talk-down music",
@@ -813,6 +814,82 @@ fn key_whose_mean_frequency_is_beyond_the_limit_is_not_reported() {
                 let want = if want_with { all.as_str() } else { "" };
                 if got != want {
                     f.push(format!("{ctx}: with it got {got:?}, want {want:?}"));
+                }
+            }
+        }
+    }
+    f.finish();
+}
+
+/// A note joining one already held (a chord or a melody over a sustained note) makes the
+/// pair of a key for 200 ms, but its tones did not start together: neither profile reports
+/// it (`held_tone_db`), and the explainer says which tone was held. Each key, with its low
+/// and then its high tone held from 150 ms before the other joins until 150 ms after it
+/// leaves, both at −12 dBm0, at 8, 16 and 48 kHz. With the check off the same signal gives
+/// every key.
+#[test]
+fn note_joining_a_held_note_is_not_a_key() {
+    use touchtone::{Detector, Explainer, Reason};
+    let mut f = Failures::new("held note");
+    for rate in [8000, 16000, 48000] {
+        let mut rng = Rng::new(u64::from(rate) + 21);
+        let mut s = Signal::new(rate);
+        let mut at = 100.0;
+        for high_held in [false, true] {
+            for &k in &Key::ALL {
+                let (held, joining) = if high_held {
+                    (k.col_freq(), k.row_freq())
+                } else {
+                    (k.row_freq(), k.col_freq())
+                };
+                s.tone(held, -12.0, rng.phase(), at, 500.0);
+                s.tone(joining, -12.0, rng.phase(), at + 150.0, 200.0);
+                at += 700.0;
+            }
+        }
+        s.extend_to(at);
+        let all: String = Key::ALL.iter().map(|k| k.to_char()).collect();
+        let all = all.repeat(2);
+        let off = DetectorConfig {
+            held_tone_db: 0.0,
+            ..standard(rate)
+        };
+        f.check();
+        let got = run_with(off, &s, Format::Pcm(rate)).keys();
+        if got != all {
+            f.push(format!("{rate} Hz, check off: got {got:?}, want {all:?}"));
+        }
+        for cfg in [standard(rate), relaxed(rate)] {
+            let run = run_with(cfg.clone(), &s, Format::Pcm(rate));
+            expect_none(&mut f, &format!("{rate} Hz {cfg:?}"), &run, rate);
+        }
+        if rate == 8000 {
+            let cfg = standard(rate);
+            let mut det = Detector::new(cfg.clone()).unwrap();
+            let mut ex = Explainer::new(&cfg);
+            let mut why = Vec::new();
+            for frame in s.to_i16().chunks(160) {
+                ex.process(&mut det, frame, |_| {}, |r| why.push(r));
+            }
+            ex.finish(&mut det, |_| {}, |r| why.push(r));
+            for (i, &k) in Key::ALL.iter().chain(Key::ALL.iter()).enumerate() {
+                let high = i >= 16;
+                let (from, to) = (
+                    s.samples(250.0 + 700.0 * i as f64) as u64,
+                    s.samples(450.0 + 700.0 * i as f64) as u64,
+                );
+                f.check();
+                let named = why.iter().any(|r| {
+                    r.key == k
+                        && r.start < to
+                        && r.end > from
+                        && r.reason == Reason::HeldTone { high }
+                        && !r.relaxed_accepts
+                });
+                if !named {
+                    f.push(format!(
+                        "explainer: key {k:?} (high held: {high}) not named held"
+                    ));
                 }
             }
         }

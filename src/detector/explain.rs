@@ -40,7 +40,9 @@ pub(super) trait Sink {
     ) {
     }
     /// A tone that ended without being reported, seen on from `hit_start` to `last_end`
-    /// in `on_ticks` ticks (with `EXPLAIN` only).
+    /// in `on_ticks` ticks, with its tones' mean frequency deviations and which of them
+    /// sounded alone before it (`held`: 1 the low, 2 the high, 0 neither) (with `EXPLAIN`
+    /// only).
     #[inline(always)]
     fn dropped(
         &mut self,
@@ -49,8 +51,14 @@ pub(super) trait Sink {
         _last_end: u64,
         _on_ticks: u16,
         _mean_dev: [f32; 2],
+        _held: u8,
     ) {
     }
+
+    /// A tone of `key` began whose `held` tone (1 the low, 2 the high) sounded alone before
+    /// it, so that it will not be reported (with `EXPLAIN` only).
+    #[inline(always)]
+    fn held(&mut self, _key: Key, _held: u8) {}
 }
 
 impl<F: FnMut(Event)> Sink for F {
@@ -139,6 +147,12 @@ pub enum Reason {
         /// `min_on_ms`.
         min_ms: f32,
     },
+    /// One of the tones sounded before the other began, at about its level in the key (a
+    /// note held while another joined it; `held_tone_db`).
+    HeldTone {
+        /// Whether it is the high-group (column) tone that was held.
+        high: bool,
+    },
 }
 
 impl Reason {
@@ -158,6 +172,7 @@ impl Reason {
             Reason::Purity { ratio, .. } => ratio >= cfg.min_tone_ratio,
             Reason::Duration { ms, .. } => ms >= cfg.min_tone_ms,
             Reason::SeenOn { ms, .. } => ms >= cfg.min_on_ms,
+            Reason::HeldTone { .. } => cfg.held_tone_db == 0.0,
             Reason::MeanFrequency { offset_pct, .. } => {
                 cfg.max_mean_freq_deviation == 0.0
                     || offset_pct.abs() <= cfg.max_mean_freq_deviation * 100.0
@@ -176,7 +191,7 @@ impl Reason {
             Reason::Twist { .. } => 5,
             Reason::Octave { .. } => 6,
             Reason::Purity { .. } => 7,
-            Reason::Duration { .. } | Reason::SeenOn { .. } => 8,
+            Reason::Duration { .. } | Reason::SeenOn { .. } | Reason::HeldTone { .. } => 8,
         }
     }
 
@@ -271,6 +286,11 @@ impl fmt::Display for Reason {
                 "{} tone {offset_pct:+.1} % on average over its windows, beyond ±{limit_pct:.1} %",
                 if high { "high" } else { "low" }
             ),
+            Reason::HeldTone { high } => write!(
+                f,
+                "the {} tone sounded alone before the other began (a held note)",
+                if high { "high" } else { "low" }
+            ),
         }
     }
 }
@@ -304,6 +324,8 @@ struct Candidate {
     /// Time seen on of a tone of this key that ended unreported (samples), its seen-on
     /// ticks and its tones' mean frequency deviations (fractions).
     dropped_on: Option<(u64, u16, [f32; 2])>,
+    /// Which tone sounded alone before it, as the tracker found (0 neither).
+    held: u8,
 }
 
 /// Explains rejected candidates: feed the stream through [`Explainer::process`] instead of
@@ -402,12 +424,17 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
             .max_by_key(|&(i, &n)| (n, core::cmp::Reverse(i)))
             .map(|(i, &n)| (i, n))
             .unwrap_or((0, 0));
-        // A dropped tone that lasted `min_tone_ms` failed only on the time seen on or on
-        // its mean frequency: that is the reason, however many of its windows failed.
+        // A dropped tone that lasted `min_tone_ms` failed only on the time seen on, on its
+        // mean frequency or on a held tone: that is the reason, however many of its
+        // windows failed.
         let long = c
             .dropped_on
             .is_some_and(|(on, ..)| on >= plan.durations.min_tone);
-        let reason = if n == 0 || long || (c.hits >= n && c.dropped_on.is_some()) {
+        let reason = if c.held != 0 && (long || c.dropped_on.is_none()) {
+            // Its tones were there long enough (or are still going on): it was held back
+            // only because one of them sounded alone before it.
+            Reason::HeldTone { high: c.held == 2 }
+        } else if n == 0 || long || (c.hits >= n && c.dropped_on.is_some()) {
             let (on, ticks, dev) = c.dropped_on.unwrap_or((0, 0, [0.0; 2]));
             let ms = (on * 1000) as f32 / rate as f32;
             let cfg = plan.config();
@@ -511,6 +538,7 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
             last: [None; 9],
             reported: self.ex.down == Some(key),
             dropped_on: None,
+            held: 0,
         });
         c.end = now;
         match verdict {
@@ -531,9 +559,17 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
         last_end: u64,
         on_ticks: u16,
         mean_dev: [f32; 2],
+        held: u8,
     ) {
         if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
             c.dropped_on = Some((last_end.saturating_sub(hit_start), on_ticks, mean_dev));
+            c.held = c.held.max(held);
+        }
+    }
+
+    fn held(&mut self, key: Key, held: u8) {
+        if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
+            c.held = held;
         }
     }
 }

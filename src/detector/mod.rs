@@ -69,7 +69,7 @@
 //!   analysis) and the f32/G.711 input conversions run compiled for AVX2 (the same code;
 //!   without FMA contraction the results are the same bits, which tests check).
 //!
-//! State is at most 512 bytes per channel; the per-rate tables live in a shared [`Plan`].
+//! State is at most 640 bytes per channel; the per-rate tables live in a shared [`Plan`].
 //!
 //! # Layout
 //!
@@ -403,6 +403,7 @@ impl Detector {
             checker.held_tick(t, &tick)
         });
         if let Some(bins) = held {
+            self.hist.push_window([0; 8]);
             self.continue_held(&newest, order, bins, on_event);
         } else if ((energy < plan.quiet.min_window_energy)
             | (tick_energy_q < plan.quiet.tick)
@@ -416,6 +417,7 @@ impl Detector {
             // tone at all, its first half is too quiet to carry one (a new key must be in
             // both halves): no hit.
             self.prev.forget();
+            self.hist.push_window([0; 8]);
             if placed.is_some() {
                 let now = self.now();
                 self.tracker
@@ -470,12 +472,13 @@ impl Detector {
         let held = tone.filter(|t| t.confirmed).map(|t| t.key);
         let w = self.ring.window(order, newest);
         let sums = checks::Sums::of(plan, &w);
+        let mut bins = [0u8; 8];
+        phasor::log_powers(&sums.x, &mut bins);
         if tone.is_none() && self.floor.steady_so_far() {
             // The background's powers at the eight frequencies (see `floor`).
-            let mut bins = [0u8; 8];
-            phasor::log_powers(&sums.x, &mut bins);
             self.floor.idle_bins(&bins);
         }
+        self.hist.push_window(bins);
         let checker = Checker {
             plan,
             th: &plan.thresholds,

@@ -107,6 +107,10 @@ pub(super) struct Durations {
     pub(super) held_gap: u64,
     /// `max_burst_ms` in whole ticks (rounded down).
     pub(super) burst_ticks: usize,
+    /// `held_tone_db` as a power ratio below 1, less half a step of the quantised powers it
+    /// is compared with (`log_power`: 2^¼), so that a ratio quantised to exactly the limit
+    /// counts as within it (0: the check is off).
+    pub(super) held_tone: f32,
 }
 
 impl Plan {
@@ -189,6 +193,11 @@ impl Plan {
                 min_on_ticks: (cfg.min_on_ms as f64 * TICKS_PER_SECOND / 1000.0).ceil() as u16,
                 held_gap: ms(cfg.max_held_gap_ms),
                 burst_ticks: (cfg.max_burst_ms as f64 * TICKS_PER_SECOND / 1000.0).floor() as usize,
+                held_tone: if cfg.held_tone_db > 0.0 {
+                    10f32.powf(-cfg.held_tone_db / 10.0) * 2f32.powf(-0.125)
+                } else {
+                    0.0
+                },
             },
             highpass: super::highpass::Coeffs::new(cfg.highpass_hz, cfg.sample_rate),
             bank,

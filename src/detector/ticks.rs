@@ -160,18 +160,43 @@ impl Ring {
 
 /// Quantised power (`log_power`) at the eight frequencies of the ticks before the window,
 /// newest at `head − 1`: to place the start of a tone that was only recognised after its
-/// first 16 ms (speech or music over it).
+/// first 16 ms (speech or music over it); and of the last [`WIN_HIST`] windows, newest at
+/// `whead − 1`: to see whether one of a new key's tones sounded alone before it
+/// (`held_tone_db`).
 #[derive(Clone, Debug)]
 pub(super) struct History {
     ticks: [[u8; 8]; HIST_TICKS],
     head: u8,
+    whead: u8,
+    wins: [[u8; 8]; WIN_HIST],
 }
+
+/// Windows kept (quantised powers), the newest included: a tone's start lies at most
+/// `HIST_TICKS` ticks before its first passing window, so the window ending a tick before
+/// it is at most eleven ticks back.
+pub(super) const WIN_HIST: usize = 12;
 
 impl History {
     pub(super) const NEW: History = History {
         ticks: [[0; 8]; HIST_TICKS],
         head: 0,
+        whead: 0,
+        wins: [[0; 8]; WIN_HIST],
     };
+
+    /// Record the newest window's quantised powers (zeros: not measured).
+    #[inline(always)]
+    pub(super) fn push_window(&mut self, p: [u8; 8]) {
+        let h = self.whead as usize;
+        self.wins[h] = p;
+        self.whead = if h + 1 == WIN_HIST { 0 } else { h as u8 + 1 };
+    }
+
+    /// The quantised powers of the window ending `k` ticks before the newest (0 = newest).
+    #[inline(always)]
+    pub(super) fn window_before(&self, k: usize) -> &[u8; 8] {
+        &self.wins[(self.whead as usize + 2 * WIN_HIST - 1 - k) % WIN_HIST]
+    }
 
     #[inline(always)]
     fn push(&mut self, t: &Resp) {

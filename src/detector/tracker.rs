@@ -7,7 +7,7 @@ use super::checks::Hit;
 use super::explain::Sink;
 use super::phasor::{power_of, round_up_half};
 use super::plan::Plan;
-use super::ticks::{History, Window, HIST_TICKS, WINDOW_TICKS};
+use super::ticks::{History, Window, HIST_TICKS, WINDOW_TICKS, WIN_HIST};
 use super::{Event, KeyPress, Levels};
 use crate::goertzel::TABLE_SCALE;
 use crate::key::Key;
@@ -120,10 +120,13 @@ pub(super) struct Tone {
     /// `max_mean_freq_deviation`).
     dev_sum: [f32; 2],
     dev_n: u8,
+    /// Which of the tones sounded alone before the start (1 the low, 2 the high, 0
+    /// neither; `held_tone_db`): such a tone is never reported.
+    held: u8,
 }
 
 /// A sample position or none in 8 bytes (`Option<u64>` takes 16, and the detector's
-/// state is kept within 512 bytes); `u64::MAX` is none.
+/// state is kept within 640 bytes); `u64::MAX` is none.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct At(u64);
 
@@ -401,7 +404,14 @@ impl Tracker {
     fn close<S: Sink>(&mut self, t: Tone, end: u64, now: u64, on_event: &mut S) {
         self.tone = None;
         if S::EXPLAIN && !t.confirmed {
-            on_event.dropped(t.key, t.hit_start, t.last_end, t.on_ticks, t.mean_dev());
+            on_event.dropped(
+                t.key,
+                t.hit_start,
+                t.last_end,
+                t.on_ticks,
+                t.mean_dev(),
+                t.held,
+            );
         }
         if t.confirmed {
             self.prev_end = end;
@@ -420,7 +430,7 @@ impl Tracker {
     /// A hit while idle: a tone starts if the newest tick carries it.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn begin(
+    fn begin<S: Sink>(
         &mut self,
         plan: &Plan,
         hist: &History,
@@ -428,7 +438,7 @@ impl Tracker {
         h: Hit,
         cov: &[f32; WINDOW_TICKS],
         now: u64,
-        on_event: &mut impl Sink,
+        on_event: &mut S,
     ) {
         let l = plan.tick_len as u64;
         let newest = cov[WINDOW_TICKS - 1];
@@ -469,6 +479,10 @@ impl Tracker {
         let start = start
             .min(hit_start.max(now.saturating_sub(l * WINDOW_TICKS as u64)))
             .max(self.prev_end);
+        let held = held_note(plan, hist, h.key, now, start, self.prev_end);
+        if S::EXPLAIN && held != 0 {
+            on_event.held(h.key, held);
+        }
         self.tone = Some(Tone {
             key: h.key,
             start,
@@ -488,6 +502,7 @@ impl Tracker {
             burst: 0,
             dev_sum: if h.measured { h.dev } else { [0.0; 2] },
             dev_n: h.measured as u8,
+            held,
         });
         self.maybe_confirm(plan, now, on_event);
     }
@@ -561,6 +576,7 @@ impl Tracker {
                 && t.last_end.saturating_sub(t.hit_start) >= plan.durations.min_tone
                 && t.on_ticks >= plan.durations.min_on_ticks
                 && t.mean_dev_within(plan.config().max_mean_freq_deviation)
+                && t.held == 0
             {
                 t.confirmed = true;
                 on_event.event(Event::KeyDown {
@@ -609,6 +625,39 @@ fn before_burst(
         j += 1;
     }
     (n >= 2).then_some((gap + n, n))
+}
+
+/// Which of `key`'s tones, if either, sounded alone before the tone's `start` (see
+/// `DetectorConfig::held_tone_db`): 1 the low, 2 the high, 0 neither. The window looked at
+/// is the one ending a tick before `start`, compared with the newest (the first passing
+/// window, at `now`); none if it is beyond the window history or reaches back into the
+/// previous key (ending at `prev_end`).
+fn held_note(plan: &Plan, hist: &History, key: Key, now: u64, start: u64, prev_end: u64) -> u8 {
+    let ratio = plan.durations.held_tone;
+    if ratio <= 0.0 {
+        return 0;
+    }
+    let l = plan.tick_len as u64;
+    // The window ending at or before a tick before the start: k ticks before the newest.
+    let k = now.saturating_sub(start.saturating_sub(l)).div_ceil(l);
+    let Some(w_start) = now.checked_sub((k + WINDOW_TICKS as u64) * l) else {
+        return 0;
+    };
+    if k as usize >= WIN_HIST || w_start < prev_end {
+        return 0;
+    }
+    let (kl, kh) = (key.row(), key.col() + 4);
+    let (cur, before) = (hist.window_before(0), hist.window_before(k as usize));
+    // Each tone's power before, relative to its power in the passing window.
+    let rise = |k: usize| power_of(before[k]) / power_of(cur[k]);
+    let (rl, rh) = (rise(kl), rise(kh));
+    if rl >= ratio && rh <= ratio * rl {
+        1
+    } else if rh >= ratio && rl <= ratio * rh {
+        2
+    } else {
+        0
+    }
 }
 
 /// Whether both of `t`'s tones are present in each window tick (oldest first): for a

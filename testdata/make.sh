@@ -65,3 +65,7 @@ mkdir -p "$A"
 S="$A/x/usr/share/sounds/alsa"
 sox "$S"/{Front_Left,Front_Center,Front_Right,Side_Left,Side_Right,Rear_Left,Rear_Center,Rear_Right}.wav \
     -r 8000 -c 1 -b 16 testdata/speech-real-8k.wav norm -3
+
+# flute-dyads-8k.wav: flute and pan-flute dyads tuned onto DTMF pairs (fluidsynth and
+# fluid-soundfont-gm; see testdata/README.md).
+python3 scripts/make-flute-dyads.py testdata/flute-dyads-8k.wav

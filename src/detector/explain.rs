@@ -14,6 +14,7 @@
 use super::checks::{Hit, Reject};
 use super::config::DetectorConfig;
 use super::plan::Plan;
+use super::tracker::Onset;
 use super::{Detector, Event};
 use crate::generator;
 use crate::key::Key;
@@ -40,9 +41,8 @@ pub(super) trait Sink {
     ) {
     }
     /// A tone that ended without being reported, seen on from `hit_start` to `last_end`
-    /// in `on_ticks` ticks, with its tones' mean frequency deviations and which of them
-    /// sounded alone before it (`held`: 1 the low, 2 the high, 0 neither) (with `EXPLAIN`
-    /// only).
+    /// in `on_ticks` ticks, with its tones' mean frequency deviations and how it began
+    /// (with `EXPLAIN` only).
     #[inline(always)]
     fn dropped(
         &mut self,
@@ -51,14 +51,14 @@ pub(super) trait Sink {
         _last_end: u64,
         _on_ticks: u16,
         _mean_dev: [f32; 2],
-        _held: u8,
+        _onset: Onset,
     ) {
     }
 
-    /// A tone of `key` began whose `held` tone (1 the low, 2 the high) sounded alone before
-    /// it, so that it will not be reported (with `EXPLAIN` only).
+    /// A tone of `key` began as no key does (`onset`), so that it will not be reported
+    /// (with `EXPLAIN` only).
     #[inline(always)]
-    fn held(&mut self, _key: Key, _held: u8) {}
+    fn onset(&mut self, _key: Key, _onset: Onset) {}
 }
 
 impl<F: FnMut(Event)> Sink for F {
@@ -153,6 +153,14 @@ pub enum Reason {
         /// Whether it is the high-group (column) tone that was held.
         high: bool,
     },
+    /// Both tones swelled in instead of starting at once (an instrument's or a voice's
+    /// note; `max_rise_ms`).
+    SlowRise {
+        /// The two tones' mean rise, ms (in whole 4 ms ticks).
+        ms: f32,
+        /// `max_rise_ms`.
+        max_ms: f32,
+    },
 }
 
 impl Reason {
@@ -173,6 +181,7 @@ impl Reason {
             Reason::Duration { ms, .. } => ms >= cfg.min_tone_ms,
             Reason::SeenOn { ms, .. } => ms >= cfg.min_on_ms,
             Reason::HeldTone { .. } => cfg.held_tone_db == 0.0,
+            Reason::SlowRise { ms, .. } => cfg.max_rise_ms == 0.0 || ms <= cfg.max_rise_ms,
             Reason::MeanFrequency { offset_pct, .. } => {
                 cfg.max_mean_freq_deviation == 0.0
                     || offset_pct.abs() <= cfg.max_mean_freq_deviation * 100.0
@@ -191,7 +200,10 @@ impl Reason {
             Reason::Twist { .. } => 5,
             Reason::Octave { .. } => 6,
             Reason::Purity { .. } => 7,
-            Reason::Duration { .. } | Reason::SeenOn { .. } | Reason::HeldTone { .. } => 8,
+            Reason::Duration { .. }
+            | Reason::SeenOn { .. }
+            | Reason::HeldTone { .. }
+            | Reason::SlowRise { .. } => 8,
         }
     }
 
@@ -291,6 +303,10 @@ impl fmt::Display for Reason {
                 "the {} tone sounded alone before the other began (a held note)",
                 if high { "high" } else { "low" }
             ),
+            Reason::SlowRise { ms, max_ms } => write!(
+                f,
+                "both tones swelled in, over {ms:.0} ms on average > {max_ms} ms (a note, not a key)"
+            ),
         }
     }
 }
@@ -324,8 +340,8 @@ struct Candidate {
     /// Time seen on of a tone of this key that ended unreported (samples), its seen-on
     /// ticks and its tones' mean frequency deviations (fractions).
     dropped_on: Option<(u64, u16, [f32; 2])>,
-    /// Which tone sounded alone before it, as the tracker found (0 neither).
-    held: u8,
+    /// How its tone began, as the tracker found.
+    onset: Onset,
 }
 
 /// Explains rejected candidates: feed the stream through [`Explainer::process`] instead of
@@ -430,10 +446,18 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
         let long = c
             .dropped_on
             .is_some_and(|(on, ..)| on >= plan.durations.min_tone);
-        let reason = if c.held != 0 && (long || c.dropped_on.is_none()) {
+        let reason = if c.onset != Onset::Key && (long || c.dropped_on.is_none()) {
             // Its tones were there long enough (or are still going on): it was held back
-            // only because one of them sounded alone before it.
-            Reason::HeldTone { high: c.held == 2 }
+            // only because of how it began.
+            match c.onset {
+                Onset::Slow(ticks) => Reason::SlowRise {
+                    ms: (u64::from(ticks) * plan.tick_len as u64 * 1000) as f32 / rate as f32 / 2.0,
+                    max_ms: plan.config().max_rise_ms,
+                },
+                onset => Reason::HeldTone {
+                    high: onset == Onset::HeldHigh,
+                },
+            }
         } else if n == 0 || long || (c.hits >= n && c.dropped_on.is_some()) {
             let (on, ticks, dev) = c.dropped_on.unwrap_or((0, 0, [0.0; 2]));
             let ms = (on * 1000) as f32 / rate as f32;
@@ -538,7 +562,7 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
             last: [None; 9],
             reported: self.ex.down == Some(key),
             dropped_on: None,
-            held: 0,
+            onset: Onset::Key,
         });
         c.end = now;
         match verdict {
@@ -559,17 +583,19 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
         last_end: u64,
         on_ticks: u16,
         mean_dev: [f32; 2],
-        held: u8,
+        onset: Onset,
     ) {
         if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
             c.dropped_on = Some((last_end.saturating_sub(hit_start), on_ticks, mean_dev));
-            c.held = c.held.max(held);
+            if onset != Onset::Key {
+                c.onset = onset;
+            }
         }
     }
 
-    fn held(&mut self, key: Key, held: u8) {
+    fn onset(&mut self, key: Key, onset: Onset) {
         if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
-            c.held = held;
+            c.onset = onset;
         }
     }
 }

@@ -111,6 +111,9 @@ pub(super) struct Durations {
     /// is compared with (`log_power`: 2^¼), so that a ratio quantised to exactly the limit
     /// counts as within it (0: the check is off).
     pub(super) held_tone: f32,
+    /// `max_rise_ms` as the largest sum of the two tones' rises in ticks (twice the mean,
+    /// rounded down; `u16::MAX`: the check is off).
+    pub(super) rise_ticks: u16,
 }
 
 impl Plan {
@@ -197,6 +200,11 @@ impl Plan {
                     10f32.powf(-cfg.held_tone_db / 10.0) * 2f32.powf(-0.125)
                 } else {
                     0.0
+                },
+                rise_ticks: if cfg.max_rise_ms > 0.0 {
+                    (2.0 * cfg.max_rise_ms as f64 * TICKS_PER_SECOND / 1000.0).floor() as u16
+                } else {
+                    u16::MAX
                 },
             },
             highpass: super::highpass::Coeffs::new(cfg.highpass_hz, cfg.sample_rate),

@@ -34,6 +34,34 @@ const PRESENT: f32 = 0.1;
 const PRESENT_CLEAN: f32 = 0.04;
 /// Share of a tick's energy carried by the two tones for [`PRESENT_CLEAN`].
 const CLEAN_SHARE: f32 = 0.6;
+/// A tick's power at a tone, as a fraction of its level, from which the tone has risen
+/// (−2 dB), and under which it has not yet begun to (−15 dB) (`max_rise_ms`).
+const RISEN: f32 = 0.631;
+const RISE_FLOOR: f32 = 0.0316;
+/// A rising tick is also this much over the quietest tick before the tone has risen
+/// (3 dB): music or speech in the bin before a key stays near one level and is not a rise.
+const RISE_OVER_FLOOR: f32 = 2.0;
+/// Ticks each tone must have risen over for its rise to count (`max_rise_ms`): a tone
+/// switched on at once covers part of the tick it starts in, and the other tone's leakage
+/// can put one more under [`RISEN`].
+const MIN_RISE_TICKS: u8 = 2;
+
+/// Ticks after a note's end (a tone not reported because of how it began) within which
+/// the same pair is still that note (60 ms).
+const NOTE_RESUME_TICKS: u64 = 15;
+
+/// How a tone began, where that shows it is not a key (`held_tone_db`, `max_rise_ms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Onset {
+    /// Both tones at once, as a key's.
+    Key,
+    /// The low (row) tone sounded alone before the other began.
+    HeldLow,
+    /// The high (column) tone sounded alone before the other began.
+    HeldHigh,
+    /// Both tones swelled in: their rises added up to this many ticks.
+    Slow(u8),
+}
 
 /// The magnitudes of the four ticks of a window at the two frequencies of the keys the
 /// duration state machine looks at: the tone in progress and the new hit's (if another).
@@ -120,9 +148,8 @@ pub(super) struct Tone {
     /// `max_mean_freq_deviation`).
     dev_sum: [f32; 2],
     dev_n: u8,
-    /// Which of the tones sounded alone before the start (1 the low, 2 the high, 0
-    /// neither; `held_tone_db`): such a tone is never reported.
-    held: u8,
+    /// How the tone began: unless as a key's, it is never reported.
+    onset: Onset,
 }
 
 /// A sample position or none in 8 bytes (`Option<u64>` takes 16, and the detector's
@@ -204,12 +231,19 @@ pub(super) struct Tracker {
     /// End of the last key reported: the next key's start is never placed before it (keys
     /// back to back that share a tone would otherwise reach into each other).
     prev_end: u64,
+    /// The last tone not reported because of how it began, with its key, and its
+    /// estimated end: the same pair coming back within [`NOTE_RESUME_TICKS`] (a note
+    /// whose tremolo made the checks fail for a while) is the same note.
+    note: Option<(Key, Onset)>,
+    note_end: u64,
 }
 
 impl Tracker {
     pub(super) const NEW: Tracker = Tracker {
         tone: None,
         prev_end: 0,
+        note: None,
+        note_end: 0,
     };
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
@@ -403,6 +437,10 @@ impl Tracker {
     #[inline(always)]
     fn close<S: Sink>(&mut self, t: Tone, end: u64, now: u64, on_event: &mut S) {
         self.tone = None;
+        if !t.confirmed && t.onset != Onset::Key {
+            self.note = Some((t.key, t.onset));
+            self.note_end = t.last_end;
+        }
         if S::EXPLAIN && !t.confirmed {
             on_event.dropped(
                 t.key,
@@ -410,7 +448,7 @@ impl Tracker {
                 t.last_end,
                 t.on_ticks,
                 t.mean_dev(),
-                t.held,
+                t.onset,
             );
         }
         if t.confirmed {
@@ -479,9 +517,21 @@ impl Tracker {
         let start = start
             .min(hit_start.max(now.saturating_sub(l * WINDOW_TICKS as u64)))
             .max(self.prev_end);
-        let held = held_note(plan, hist, h.key, now, start, self.prev_end);
-        if S::EXPLAIN && held != 0 {
-            on_event.held(h.key, held);
+        let mut onset = held_note(plan, hist, h.key, now, start, self.prev_end);
+        if onset == Onset::Key {
+            onset = rise(plan, hist, w, h.key, refs, now, self.prev_end);
+        }
+        if let Some((key, note)) = self.note {
+            if onset == Onset::Key
+                && key == h.key
+                && self.note_end >= self.prev_end
+                && hit_start <= self.note_end + NOTE_RESUME_TICKS * l
+            {
+                onset = note;
+            }
+        }
+        if S::EXPLAIN && onset != Onset::Key {
+            on_event.onset(h.key, onset);
         }
         self.tone = Some(Tone {
             key: h.key,
@@ -502,7 +552,7 @@ impl Tracker {
             burst: 0,
             dev_sum: if h.measured { h.dev } else { [0.0; 2] },
             dev_n: h.measured as u8,
-            held,
+            onset,
         });
         self.maybe_confirm(plan, now, on_event);
     }
@@ -576,7 +626,7 @@ impl Tracker {
                 && t.last_end.saturating_sub(t.hit_start) >= plan.durations.min_tone
                 && t.on_ticks >= plan.durations.min_on_ticks
                 && t.mean_dev_within(plan.config().max_mean_freq_deviation)
-                && t.held == 0
+                && t.onset == Onset::Key
             {
                 t.confirmed = true;
                 on_event.event(Event::KeyDown {
@@ -628,23 +678,23 @@ fn before_burst(
 }
 
 /// Which of `key`'s tones, if either, sounded alone before the tone's `start` (see
-/// `DetectorConfig::held_tone_db`): 1 the low, 2 the high, 0 neither. The window looked at
+/// `DetectorConfig::held_tone_db`). The window looked at
 /// is the one ending a tick before `start`, compared with the newest (the first passing
 /// window, at `now`); none if it is beyond the window history or reaches back into the
 /// previous key (ending at `prev_end`).
-fn held_note(plan: &Plan, hist: &History, key: Key, now: u64, start: u64, prev_end: u64) -> u8 {
+fn held_note(plan: &Plan, hist: &History, key: Key, now: u64, start: u64, prev_end: u64) -> Onset {
     let ratio = plan.durations.held_tone;
     if ratio <= 0.0 {
-        return 0;
+        return Onset::Key;
     }
     let l = plan.tick_len as u64;
     // The window ending at or before a tick before the start: k ticks before the newest.
     let k = now.saturating_sub(start.saturating_sub(l)).div_ceil(l);
     let Some(w_start) = now.checked_sub((k + WINDOW_TICKS as u64) * l) else {
-        return 0;
+        return Onset::Key;
     };
     if k as usize >= WIN_HIST || w_start < prev_end {
-        return 0;
+        return Onset::Key;
     }
     let (kl, kh) = (key.row(), key.col() + 4);
     let (cur, before) = (hist.window_before(0), hist.window_before(k as usize));
@@ -652,11 +702,61 @@ fn held_note(plan: &Plan, hist: &History, key: Key, now: u64, start: u64, prev_e
     let rise = |k: usize| power_of(before[k]) / power_of(cur[k]);
     let (rl, rh) = (rise(kl), rise(kh));
     if rl >= ratio && rh <= ratio * rl {
-        1
+        Onset::HeldLow
     } else if rh >= ratio && rl <= ratio * rh {
-        2
+        Onset::HeldHigh
     } else {
-        0
+        Onset::Key
+    }
+}
+
+/// Whether both of `key`'s tones swelled into the first passing window (the newest, at
+/// `now`) instead of starting at once (see `DetectorConfig::max_rise_ms`). `refs` are the
+/// tones' full-tick magnitudes at their levels in that window; the ticks looked at are the
+/// history's and the window's, oldest first, not reaching back into the previous key
+/// (ending at `prev_end`).
+fn rise(
+    plan: &Plan,
+    hist: &History,
+    w: &Mags,
+    key: Key,
+    (ref_l, ref_h): (f32, f32),
+    now: u64,
+    prev_end: u64,
+) -> Onset {
+    let max = plan.durations.rise_ticks;
+    if max == u16::MAX || ref_l <= 0.0 || ref_h <= 0.0 {
+        return Onset::Key;
+    }
+    const N: usize = HIST_TICKS + WINDOW_TICKS;
+    let since_prev = (now.saturating_sub(prev_end) / plan.tick_len as u64) as usize;
+    let first = N.saturating_sub(since_prev);
+    let (ml, mh) = Tracker::tick_magnitudes(w, key);
+    let rise_of = |k: usize, m: &[f32; WINDOW_TICKS], r: f32| -> u8 {
+        let level = r * r;
+        let p = |i: usize| {
+            if i < HIST_TICKS {
+                power_of(hist.before(HIST_TICKS - i)[k])
+            } else {
+                m[i - HIST_TICKS] * m[i - HIST_TICKS]
+            }
+        };
+        let Some(risen) = (first..N).find(|&i| p(i) >= RISEN * level) else {
+            return 0;
+        };
+        // The ticks before it that lie 2–15 dB under the level and 3 dB over the quietest
+        // of them: a steady background in the bin is not a rise.
+        let floor = (first..risen).map(p).fold(f32::INFINITY, f32::min);
+        let from = (RISE_FLOOR * level).max(RISE_OVER_FLOOR * floor);
+        let rising = |i: usize| (from..RISEN * level).contains(&p(i));
+        (first..risen).rev().take_while(|&i| rising(i)).count() as u8
+    };
+    let lo = rise_of(key.row(), &ml, ref_l);
+    let hi = rise_of(key.col() + 4, &mh, ref_h);
+    if lo >= MIN_RISE_TICKS && hi >= MIN_RISE_TICKS && u16::from(lo + hi) > max {
+        Onset::Slow(lo + hi)
+    } else {
+        Onset::Key
     }
 }
 

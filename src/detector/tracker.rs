@@ -732,26 +732,33 @@ fn rise(
     let since_prev = (now.saturating_sub(prev_end) / plan.tick_len as u64) as usize;
     let first = N.saturating_sub(since_prev);
     let (ml, mh) = Tracker::tick_magnitudes(w, key);
+    // The rise of the tone at bin `k`, with window tick magnitudes `m` and level `r`.
     let rise_of = |k: usize, m: &[f32; WINDOW_TICKS], r: f32| -> u8 {
+        // The tick powers, oldest first.
+        let mut p = [0f32; N];
+        for (i, v) in p.iter_mut().enumerate().take(HIST_TICKS).skip(first) {
+            *v = power_of(hist.before(HIST_TICKS - i)[k]);
+        }
+        for (v, m) in p[HIST_TICKS..].iter_mut().zip(m) {
+            *v = m * m;
+        }
+        let p = &p[first..];
         let level = r * r;
-        let p = |i: usize| {
-            if i < HIST_TICKS {
-                power_of(hist.before(HIST_TICKS - i)[k])
-            } else {
-                m[i - HIST_TICKS] * m[i - HIST_TICKS]
-            }
-        };
-        let Some(risen) = (first..N).find(|&i| p(i) >= RISEN * level) else {
+        let Some(risen) = p.iter().position(|&v| v >= RISEN * level) else {
             return 0;
         };
         // The ticks before it that lie 2–15 dB under the level and 3 dB over the quietest
         // of them: a steady background in the bin is not a rise.
-        let floor = (first..risen).map(p).fold(f32::INFINITY, f32::min);
+        let before = &p[..risen];
+        let floor = before.iter().copied().fold(f32::INFINITY, f32::min);
         let from = (RISE_FLOOR * level).max(RISE_OVER_FLOOR * floor);
-        let rising = |i: usize| (from..RISEN * level).contains(&p(i));
-        (first..risen).rev().take_while(|&i| rising(i)).count() as u8
+        let rising = |v: f32| v >= from && v < RISEN * level;
+        before.iter().rev().take_while(|&&v| rising(v)).count() as u8
     };
     let lo = rise_of(key.row(), &ml, ref_l);
+    if lo < MIN_RISE_TICKS {
+        return Onset::Key;
+    }
     let hi = rise_of(key.col() + 4, &mh, ref_h);
     if lo >= MIN_RISE_TICKS && hi >= MIN_RISE_TICKS && u16::from(lo + hi) > max {
         Onset::Slow(lo + hi)

@@ -32,9 +32,24 @@
 //! reports within 50 ms of the tone's start), and a gap shorter than
 //! [`DetectorConfig::max_dropout_ms`] is bridged (10 ms dropouts are one key; 40 ms pauses
 //! separate keys). It must also have been seen on for 20 ms, bridged gaps not counted: a few
-//! passing windows of music strung together by the bridge are not a key. A 24 ms history of quantised tick powers lets the start edge of a key
-//! that was only recognised late (under speech or music) be placed where it really began;
-//! the duration test still counts from the first passing window.
+//! passing windows of music strung together by the bridge are not a key. A 24 ms history of
+//! quantised tick powers lets the start edge of a key that was only recognised late (under
+//! speech or music) be placed where it really began; the duration test still counts from
+//! the first passing window.
+//!
+//! A tone that lasts is still not reported when what it measured over its passing windows,
+//! or how it began, shows a played or sung note rather than a key:
+//!
+//! * a tone's frequency averaged over the passing windows is beyond
+//!   [`DetectorConfig::max_mean_freq_deviation`] (vibrato and chorus wander in and out of
+//!   the per-window limit);
+//! * one tone already sounded at about its level before the other began
+//!   ([`DetectorConfig::held_tone_db`]; the window history keeps the powers of the last
+//!   twelve windows for this);
+//! * both tones swelled in over several ticks ([`DetectorConfig::max_rise_ms`]).
+//!
+//! A tone of the same pair that comes back within 60 ms of one held back by the last two is
+//! the same note.
 //!
 //! Once a key is reported, a quicker check holds it while its bins stay the strongest:
 //! level, dominance, twist and purity on the uncorrected amplitudes, with some hysteresis,

@@ -1,20 +1,21 @@
 //! Redaction: take the DTMF keys out of a recording (PCI DSS forbids keeping card numbers,
 //! PINs and other sensitive authentication data that callers type on the keypad).
 //!
-//! A [`Redactor`] runs a [`Detector`] over one channel and replaces every key's span —
-//! from the tone's start less a guard to its end plus the guard ([`RedactConfig::guard_ms`])
-//! — by silence or by low comfort noise ([`Fill`]). The edges are the detector's estimates,
-//! widened by [edge tracking](#edge-tracking) where the key's tones reach past them. Every
-//! other sample is passed through bit for bit. Each replaced span is reported as a
-//! [`Span`] (its key withheld unless [`RedactConfig::reveal_keys`]).
+//! A [`Redactor`] runs a [`Detector`](crate::Detector) over one channel and replaces every
+//! key's span — from the tone's start less a guard to its end plus the guard
+//! ([`RedactConfig::guard_ms`]) — by silence or by low comfort noise ([`Fill`]). The edges
+//! are the detector's estimates, widened by [edge tracking](#edge-tracking) where the key's
+//! tones reach past them. Every other sample is passed through bit for bit. Each replaced
+//! span is reported as a [`Span`] (its key withheld unless [`RedactConfig::reveal_keys`]).
 //!
 //! # Which detector settings
 //!
-//! The caller chooses the [`DetectorConfig`]. [`DetectorConfig::relaxed`] is the one for
-//! redaction (and the `touchtone redact` command's default): a key the redaction misses
-//! stays in the recording, while a false key only mutes a few tens of milliseconds of
-//! speech or music. It finds keys [`DetectorConfig::standard`] rejects (twist to 18 dB,
-//! 20 ms tones, drift to 2 %, room noise, clipping).
+//! The caller chooses the [`DetectorConfig`](crate::DetectorConfig).
+//! [`DetectorConfig::relaxed`](crate::DetectorConfig::relaxed) is the one for redaction (and
+//! the `touchtone redact` command's default): a key the redaction misses stays in the
+//! recording, while a false key only mutes a few tens of milliseconds of speech or music. It
+//! finds keys [`DetectorConfig::standard`](crate::DetectorConfig::standard) rejects (twist to
+//! 18 dB, 20 ms tones, drift to 2 %, room noise, clipping).
 //!
 //! # Streaming, with a fixed delay
 //!

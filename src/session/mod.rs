@@ -3,7 +3,7 @@
 //! [`Session`] takes every RTP datagram of a call (any number of SSRCs), sorts them into
 //! streams by SSRC and, per stream,
 //!
-//! * feeds RFC 4733 telephone-events to a [`Receiver`](crate::rfc4733::Receiver);
+//! * feeds RFC 4733 telephone-events to a [`Receiver`];
 //! * decodes PCMU/PCMA audio through the crate's [`Detector`] (packets reordered by sequence
 //!   number within [`SessionConfig::reorder_window`] packets; timestamp gaps filled with
 //!   silence, gaps longer than two seconds restart the detector);

@@ -923,7 +923,7 @@ fn keys_rising_over(rate: u32, rise_ms: f64, seed: u64) -> Signal {
 /// (`max_rise_ms`). `testdata/flute-dyads-8k.wav` holds twelve flute and pan-flute dyads
 /// (General MIDI, FluidR3), each note pitch-bent to within 1 % of a key's row and column
 /// (`scripts/make-flute-dyads.py`): with the check off the standard profile reports every
-/// one; with it, at most two (the development corpus's flute chords: 23 → 14 false keys),
+/// one; with it, at most two (the development corpus's flute chords: 23 → 13 false keys),
 /// and the explainer says of each one it does not report that its tones swelled in and that
 /// the relaxed profile (which leaves the check off) would take it. Keys whose tones rise
 /// over 4 ms are still reported at 8, 16 and 48 kHz.

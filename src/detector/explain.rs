@@ -156,7 +156,7 @@ pub enum Reason {
     /// Both tones swelled in instead of starting at once (an instrument's or a voice's
     /// note; `max_rise_ms`).
     SlowRise {
-        /// The two tones' mean rise, ms (in whole 4 ms ticks).
+        /// The two tones' mean rise, ms (each rise counted in whole 4 ms ticks).
         ms: f32,
         /// `max_rise_ms`.
         max_ms: f32,
@@ -441,7 +441,7 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
             .map(|(i, &n)| (i, n))
             .unwrap_or((0, 0));
         // A dropped tone that lasted `min_tone_ms` failed only on the time seen on, on its
-        // mean frequency or on a held tone: that is the reason, however many of its
+        // mean frequency or on how it began: that is the reason, however many of its
         // windows failed.
         let long = c
             .dropped_on

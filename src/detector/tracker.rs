@@ -231,11 +231,10 @@ pub(super) struct Tracker {
     /// End of the last key reported: the next key's start is never placed before it (keys
     /// back to back that share a tone would otherwise reach into each other).
     prev_end: u64,
-    /// The last tone not reported because of how it began, with its key, and its
-    /// estimated end: the same pair coming back within [`NOTE_RESUME_TICKS`] (a note
-    /// whose tremolo made the checks fail for a while) is the same note.
-    note: Option<(Key, Onset)>,
-    note_end: u64,
+    /// The last tone not reported because of how it began: its key, how it began and its
+    /// estimated end. The same pair coming back within [`NOTE_RESUME_TICKS`] (a note whose
+    /// tremolo made the checks fail for a while) is the same note.
+    note: Option<(Key, Onset, u64)>,
 }
 
 impl Tracker {
@@ -243,7 +242,6 @@ impl Tracker {
         tone: None,
         prev_end: 0,
         note: None,
-        note_end: 0,
     };
 
     /// Coverage of each window tick by `key`'s two tones (0..=1), oldest first, against the
@@ -438,8 +436,7 @@ impl Tracker {
     fn close<S: Sink>(&mut self, t: Tone, end: u64, now: u64, on_event: &mut S) {
         self.tone = None;
         if !t.confirmed && t.onset != Onset::Key {
-            self.note = Some((t.key, t.onset));
-            self.note_end = t.last_end;
+            self.note = Some((t.key, t.onset, t.last_end));
         }
         if S::EXPLAIN && !t.confirmed {
             on_event.dropped(
@@ -521,11 +518,11 @@ impl Tracker {
         if onset == Onset::Key {
             onset = rise(plan, hist, w, h.key, refs, now, self.prev_end);
         }
-        if let Some((key, note)) = self.note {
+        if let Some((key, note, end)) = self.note {
             if onset == Onset::Key
                 && key == h.key
-                && self.note_end >= self.prev_end
-                && hit_start <= self.note_end + NOTE_RESUME_TICKS * l
+                && end >= self.prev_end
+                && hit_start <= end + NOTE_RESUME_TICKS * l
             {
                 onset = note;
             }
@@ -678,10 +675,9 @@ fn before_burst(
 }
 
 /// Which of `key`'s tones, if either, sounded alone before the tone's `start` (see
-/// `DetectorConfig::held_tone_db`). The window looked at
-/// is the one ending a tick before `start`, compared with the newest (the first passing
-/// window, at `now`); none if it is beyond the window history or reaches back into the
-/// previous key (ending at `prev_end`).
+/// `DetectorConfig::held_tone_db`). The window looked at is the one ending a tick before
+/// `start`, compared with the newest (the first passing window, at `now`); none if it is
+/// beyond the window history or reaches back into the previous key (ending at `prev_end`).
 fn held_note(plan: &Plan, hist: &History, key: Key, now: u64, start: u64, prev_end: u64) -> Onset {
     let ratio = plan.durations.held_tone;
     if ratio <= 0.0 {
@@ -699,8 +695,8 @@ fn held_note(plan: &Plan, hist: &History, key: Key, now: u64, start: u64, prev_e
     let (kl, kh) = (key.row(), key.col() + 4);
     let (cur, before) = (hist.window_before(0), hist.window_before(k as usize));
     // Each tone's power before, relative to its power in the passing window.
-    let rise = |k: usize| power_of(before[k]) / power_of(cur[k]);
-    let (rl, rh) = (rise(kl), rise(kh));
+    let share = |k: usize| power_of(before[k]) / power_of(cur[k]);
+    let (rl, rh) = (share(kl), share(kh));
     if rl >= ratio && rh <= ratio * rl {
         Onset::HeldLow
     } else if rh >= ratio && rl <= ratio * rh {
@@ -760,7 +756,7 @@ fn rise(
         return Onset::Key;
     }
     let hi = rise_of(key.col() + 4, &mh, ref_h);
-    if lo >= MIN_RISE_TICKS && hi >= MIN_RISE_TICKS && u16::from(lo + hi) > max {
+    if hi >= MIN_RISE_TICKS && u16::from(lo + hi) > max {
         Onset::Slow(lo + hi)
     } else {
         Onset::Key

@@ -65,7 +65,7 @@ fn run(
 
 type Field = (&'static str, fn(&mut DetectorConfig, f32), f32, f32);
 
-const FIELDS: [Field; 15] = [
+const FIELDS: [Field; 16] = [
     ("min_level_dbm0", |c, v| c.min_level_dbm0 = v, -90.0, 3.0),
     (
         "max_normal_twist_db",
@@ -106,6 +106,7 @@ const FIELDS: [Field; 15] = [
     ("max_burst_ms", |c, v| c.max_burst_ms = v, 0.0, 16.0),
     ("held_tone_db", |c, v| c.held_tone_db = v, 0.0, 20.0),
     ("max_rise_ms", |c, v| c.max_rise_ms = v, 0.0, 100.0),
+    ("background_share", |c, v| c.background_share = v, 0.0, 0.5),
 ];
 
 #[test]

@@ -368,9 +368,22 @@ fn keys_5db_above_dial_tone_detected() {
     }
 }
 
+/// Keys 5 dB above speech, by both profiles. The standard profile passes them because a new
+/// key's purity leaves out the background heard just before it (`background_share`):
+/// without that it finds fewer than nine in ten.
 #[test]
-#[ignore = "goal not met yet: standard detects about 82 % under speech 5 dB below"]
 fn keys_5db_above_speech_detected() {
+    let speech = load("speech-8k.wav");
+    let cfg = DetectorConfig {
+        background_share: 0.0,
+        ..standard(8000)
+    };
+    let (exact, total, _) = talk_down_5db(cfg, &speech, 5);
+    assert!(
+        (exact as f64) < 0.9 * total as f64,
+        "standard without background_share: {exact} of {total} keys, want < 90 % (the test \
+         would not show what background_share does)"
+    );
     check_talk_down(
         "talk-down speech",
         &load("speech-8k.wav"),
@@ -380,7 +393,7 @@ fn keys_5db_above_speech_detected() {
 }
 
 #[test]
-#[ignore = "goal not met yet: under music 5 dB below standard detects 33 %, relaxed 97 % with one extra key"]
+#[ignore = "goal not met yet: under music 5 dB below standard detects 57 %, relaxed 97 % with one extra key"]
 fn keys_5db_above_music_detected() {
     check_talk_down(
         "talk-down music",

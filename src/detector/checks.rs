@@ -15,11 +15,11 @@
 use super::config::DetectorConfig;
 use super::floor::Floor;
 use super::phasor::{
-    any_below, energy_f32, fast_arg, mul_conj, top2, unit, unit_squared, ArgLimit,
+    any_below, energy_f32, fast_arg, log_power, mul_conj, top2, unit, unit_squared, ArgLimit,
 };
 use super::plan::Plan;
 use super::solve::tone_amplitudes;
-use super::ticks::{Resp, Ring};
+use super::ticks::{History, Resp, Ring, WINDOW_TICKS, WIN_HIST};
 use super::tracker::Tone;
 use crate::goertzel::TABLE_SCALE;
 use crate::key::{Key, ALL_FREQS};
@@ -154,6 +154,9 @@ pub(super) struct Purity {
     /// this is min_ratio · 2 · (16/L) · (L/2·TABLE_SCALE)².
     pub(super) tick: f32,
     pub(super) tick_held: f32,
+    /// The least share of a new key's window energy counted against it when the
+    /// background before it is left out (1 − `background_share`).
+    pub(super) keep: f32,
 }
 
 impl Thresholds {
@@ -209,6 +212,7 @@ impl Thresholds {
                 clipped: cfg.min_tone_ratio * CLIPPED_RATIO_FACTOR,
                 tick: tick_purity(cfg.min_tone_ratio, tick_len),
                 tick_held: tick_purity(cfg.min_tone_ratio * HOLD_RATIO_FACTOR, tick_len),
+                keep: 1.0 - cfg.background_share,
             },
         }
     }
@@ -298,9 +302,31 @@ pub(super) struct Checker<'a> {
     /// The background's window powers at the eight frequencies (was the key already
     /// there?).
     pub(super) floor: &'a Floor,
+    /// The windows before this one (energies and powers at the eight frequencies).
+    pub(super) hist: &'a History,
 }
 
 impl<'a> Checker<'a> {
+    /// The energy of the background before a new `key` whose tones have window powers
+    /// `m_lo`, `m_hi`: the loudest window before this one, not overlapping it, in which
+    /// neither tone stood within 10 dB of its power now (0: none in the history; see
+    /// `DetectorConfig::background_share`).
+    fn background_before(&self, key: Key, m_lo: f32, m_hi: f32) -> f32 {
+        let (lo, hi) = (key.row(), key.col() + 4);
+        // Compared quantised (to 0.75 dB): under 10 dB below, rounded down.
+        let (q_lo, q_hi) = (log_power(0.1 * m_lo), log_power(0.1 * m_hi));
+        let mut bg = 0f32;
+        for k in WINDOW_TICKS..WIN_HIST {
+            let b = self.hist.window_before(k);
+            if b[lo] < q_lo && b[hi] < q_hi {
+                if let Some(e) = self.hist.energy_before(k) {
+                    bg = bg.max(e);
+                }
+            }
+        }
+        bg
+    }
+
     /// Run the window checks. While `current` (the key of the tone in progress) continues,
     /// the dominance and purity checks are relaxed (hysteresis), so speech or music under a
     /// key does not cut it; a new key always has to pass the full checks.
@@ -546,7 +572,17 @@ impl<'a> Checker<'a> {
         } else {
             min_ratio
         };
-        if tone_power < min_ratio * total_power {
+        // Short of it, a new key may leave out the background that was there before it,
+        // up to `background_share` of the energy (measured only here: most windows that
+        // fail purity are not keys at all, and few get this far).
+        if tone_power < min_ratio * total_power
+            && (current == Some(key)
+                || tone_power < min_ratio * th.purity.keep * v.energy * plan.scale.energy_to_power
+                || tone_power
+                    < min_ratio
+                        * (v.energy - self.background_before(key, m_lo, m_hi))
+                        * plan.scale.energy_to_power)
+        {
             return Err(Reject::Purity(tone_power / total_power, min_ratio));
         }
         Ok(Hit {

@@ -115,9 +115,10 @@ pub enum Reason {
         /// Measured high / low frequency.
         ratio: f32,
     },
-    /// The two tones carry too small a share of the energy (speech, music, noise).
+    /// The two tones carry too small a share of the energy (speech, music, noise), also
+    /// once the background heard before a new key is left out (`background_share`).
     Purity {
-        /// Measured share.
+        /// Measured share of the whole window's energy.
         ratio: f32,
         /// The threshold it missed.
         min: f32,

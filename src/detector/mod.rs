@@ -22,7 +22,12 @@
 //! 5. *Purity*: the two tones carry at least [`DetectorConfig::min_tone_ratio`] of the
 //!    window's energy (rejects noise, speech, music, third tones, dial tones). Above 8 kHz
 //!    the energy is measured through a boxcar low-pass to about 0–4 kHz, the band the
-//!    requirements' SNR is defined over.
+//!    requirements' SNR is defined over. For a new key, a steady background (a dial tone,
+//!    see `floor`) or the background heard in the loudest window before the key
+//!    ([`DetectorConfig::background_share`]; the history keeps the last twelve windows'
+//!    energies for this) is left out of that energy, up to a limit: what was already on
+//!    the line does not make the key less of a key, while a chord's other notes come in
+//!    with it.
 //!
 //! A window that passes is a *hit*. Each tick's own response, compared with the tone's
 //! full-tick response, tells how much of the tick the tone covered, which places the tone's
@@ -84,7 +89,7 @@
 //!   analysis) and the f32/G.711 input conversions run compiled for AVX2 (the same code;
 //!   without FMA contraction the results are the same bits, which tests check).
 //!
-//! State is at most 640 bytes per channel; the per-rate tables live in a shared [`Plan`].
+//! State is at most 656 bytes per channel; the per-rate tables live in a shared [`Plan`].
 //!
 //! # Layout
 //!
@@ -408,6 +413,7 @@ impl Detector {
             prev: &self.prev,
             background: self.floor.value(),
             floor: &self.floor,
+            hist: &self.hist,
         };
         let held = self.tracker.tone.as_ref().and_then(|t| {
             let tick = TickView {
@@ -418,7 +424,7 @@ impl Detector {
             checker.held_tick(t, &tick)
         });
         if let Some(bins) = held {
-            self.hist.push_window([0; 8]);
+            self.hist.push_window([0; 8], None);
             self.continue_held(&newest, order, bins, on_event);
         } else if ((energy < plan.quiet.min_window_energy)
             | (tick_energy_q < plan.quiet.tick)
@@ -432,7 +438,10 @@ impl Detector {
             // tone at all, its first half is too quiet to carry one (a new key must be in
             // both halves): no hit.
             self.prev.forget();
-            self.hist.push_window([0; 8]);
+            // Not measured: usable as the background before a key only when too quiet to
+            // hold any key's tones, and not while a tone is followed.
+            let e = (placed.is_none() & (energy < plan.quiet.min_window_energy)).then_some(energy);
+            self.hist.push_window([0; 8], e);
             if placed.is_some() {
                 let now = self.now();
                 self.tracker
@@ -493,13 +502,16 @@ impl Detector {
             // The background's powers at the eight frequencies (see `floor`).
             self.floor.idle_bins(&bins);
         }
-        self.hist.push_window(bins);
+        // A window while a tone is followed is not the background before another key.
+        self.hist
+            .push_window(bins, tone.is_none().then_some(energy));
         let checker = Checker {
             plan,
             th: &plan.thresholds,
             prev: &self.prev,
             background: self.floor.value(),
             floor: &self.floor,
+            hist: &self.hist,
         };
         if S::EXPLAIN {
             let now = self.asm.ticks * plan.tick_len as u64;

@@ -118,8 +118,8 @@ pub(super) fn fast_arg(z: Complex32) -> f32 {
 }
 
 /// A power (≥ 0) quantised to a quarter octave (0.75 dB), 2⁸ … 2⁷² in one byte: the
-/// scalar definition, the oracle of [`log_powers`].
-#[cfg(test)]
+/// scalar definition, the oracle of [`log_powers`] (and the quantiser of a window's
+/// energy in the history).
 pub(super) fn log_power(p: f32) -> u8 {
     let bits = p.max(256.0).to_bits() + (1 << 20); // round to nearest step
     ((bits >> 21).saturating_sub(LOG_POWER_BASE)).min(255) as u8

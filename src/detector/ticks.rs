@@ -161,14 +161,28 @@ impl Ring {
 /// Quantised power (`log_power`) at the eight frequencies of the ticks before the window,
 /// newest at `head − 1`: to place the start of a tone that was only recognised after its
 /// first 16 ms (speech or music over it); and of the last [`WIN_HIST`] windows, newest at
-/// `whead − 1`: to see whether one of a new key's tones sounded alone before it
-/// (`held_tone_db`).
+/// `whead − 1`, with their energies: to see whether one of a new key's tones sounded alone
+/// before it (`held_tone_db`) and what was under it before it began (`background_share`).
 #[derive(Clone, Debug)]
 pub(super) struct History {
     ticks: [[u8; 8]; HIST_TICKS],
     head: u8,
     whead: u8,
     wins: [[u8; 8]; WIN_HIST],
+    /// The windows' energies ([`store_energy`]); [`UNMEASURED`]: a window not checked
+    /// that may hold a key's tones.
+    wen: [u16; WIN_HIST],
+}
+
+/// The stored energy of a window that was not checked and may hold a key's tones (a
+/// negative NaN's upper half: no energy, which is never negative, stores as it).
+const UNMEASURED: u16 = u16::MAX;
+
+/// A window's energy to its upper 16 bits (8 of mantissa: within 0.03 dB, rounded down;
+/// a shift is all it costs on every tick).
+#[inline(always)]
+fn store_energy(e: f32) -> u16 {
+    (e.to_bits() >> 16) as u16
 }
 
 /// Windows kept (quantised powers), the newest included: a tone's start lies at most
@@ -182,13 +196,16 @@ impl History {
         head: 0,
         whead: 0,
         wins: [[0; 8]; WIN_HIST],
+        wen: [0; WIN_HIST],
     };
 
-    /// Record the newest window's quantised powers (zeros: not measured).
+    /// Record the newest window's quantised powers (zeros: not measured) and its energy
+    /// (`None`: not checked, and it may hold a key's tones).
     #[inline(always)]
-    pub(super) fn push_window(&mut self, p: [u8; 8]) {
+    pub(super) fn push_window(&mut self, p: [u8; 8], energy: Option<f32>) {
         let h = self.whead as usize;
         self.wins[h] = p;
+        self.wen[h] = energy.map_or(UNMEASURED, store_energy);
         self.whead = if h + 1 == WIN_HIST { 0 } else { h as u8 + 1 };
     }
 
@@ -196,6 +213,14 @@ impl History {
     #[inline(always)]
     pub(super) fn window_before(&self, k: usize) -> &[u8; 8] {
         &self.wins[(self.whead as usize + 2 * WIN_HIST - 1 - k) % WIN_HIST]
+    }
+
+    /// The energy of the window ending `k` ticks before the newest, to 0.03 dB (`None`:
+    /// not checked, see [`History::push_window`]).
+    #[inline]
+    pub(super) fn energy_before(&self, k: usize) -> Option<f32> {
+        let q = self.wen[(self.whead as usize + 2 * WIN_HIST - 1 - k) % WIN_HIST];
+        (q != UNMEASURED).then(|| f32::from_bits((q as u32) << 16))
     }
 
     #[inline(always)]

@@ -41,6 +41,12 @@ const RISE_FLOOR: f32 = 0.0316;
 /// A rising tick is also this much over the quietest tick before the tone has risen
 /// (3 dB): music or speech in the bin before a key stays near one level and is not a rise.
 const RISE_OVER_FLOOR: f32 = 2.0;
+/// The tick just before a tone has risen lies at least this fraction of its level (−10 dB)
+/// for the ticks before to be a rise: a swell comes up to its level, while a key switched
+/// on over music that began a few ticks earlier (a plateau 12 dB under the key, over the
+/// silence before) steps up from it. (−6 dB let five more flute dyads of the development
+/// corpus through.)
+const RISE_LAST: f32 = 0.1;
 /// Ticks each tone must have risen over for its rise to count (`max_rise_ms`): a tone
 /// switched on at once covers part of the tick it starts in, and the other tone's leakage
 /// can put one more under [`RISEN`].
@@ -153,7 +159,7 @@ pub(super) struct Tone {
 }
 
 /// A sample position or none in 8 bytes (`Option<u64>` takes 16, and the detector's
-/// state is kept within 640 bytes); `u64::MAX` is none.
+/// state is kept within 656 bytes); `u64::MAX` is none.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct At(u64);
 
@@ -749,6 +755,10 @@ fn rise(
         let floor = before.iter().copied().fold(f32::INFINITY, f32::min);
         let from = (RISE_FLOOR * level).max(RISE_OVER_FLOOR * floor);
         let rising = |v: f32| v >= from && v < RISEN * level;
+        // A swell comes up to its level; a key steps up from what was in the bin.
+        if before.last().is_some_and(|&v| v < RISE_LAST * level) {
+            return 0;
+        }
         before.iter().rev().take_while(|&&v| rising(v)).count() as u8
     };
     let lo = rise_of(key.row(), &ml, ref_l);

@@ -212,14 +212,20 @@ impl History {
     /// The quantised powers of the window ending `k` ticks before the newest (0 = newest).
     #[inline(always)]
     pub(super) fn window_before(&self, k: usize) -> &[u8; 8] {
-        &self.wins[(self.whead as usize + 2 * WIN_HIST - 1 - k) % WIN_HIST]
+        &self.wins[self.win_slot(k)]
+    }
+
+    /// The slot of the window ending `k` ticks before the newest (`k` < [`WIN_HIST`]).
+    #[inline(always)]
+    fn win_slot(&self, k: usize) -> usize {
+        (self.whead as usize + 2 * WIN_HIST - 1 - k) % WIN_HIST
     }
 
     /// The energy of the window ending `k` ticks before the newest, to 0.03 dB (`None`:
     /// not checked, see [`History::push_window`]).
     #[inline]
     pub(super) fn energy_before(&self, k: usize) -> Option<f32> {
-        let q = self.wen[(self.whead as usize + 2 * WIN_HIST - 1 - k) % WIN_HIST];
+        let q = self.wen[self.win_slot(k)];
         (q != UNMEASURED).then(|| f32::from_bits((q as u32) << 16))
     }
 

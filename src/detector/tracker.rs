@@ -749,16 +749,16 @@ fn rise(
         let Some(risen) = p.iter().position(|&v| v >= RISEN * level) else {
             return 0;
         };
-        // The ticks before it that lie 2–15 dB under the level and 3 dB over the quietest
-        // of them: a steady background in the bin is not a rise.
         let before = &p[..risen];
-        let floor = before.iter().copied().fold(f32::INFINITY, f32::min);
-        let from = (RISE_FLOOR * level).max(RISE_OVER_FLOOR * floor);
-        let rising = |v: f32| v >= from && v < RISEN * level;
         // A swell comes up to its level; a key steps up from what was in the bin.
         if before.last().is_some_and(|&v| v < RISE_LAST * level) {
             return 0;
         }
+        // The ticks before it that lie 2–15 dB under the level and 3 dB over the quietest
+        // of them: a steady background in the bin is not a rise.
+        let floor = before.iter().copied().fold(f32::INFINITY, f32::min);
+        let from = (RISE_FLOOR * level).max(RISE_OVER_FLOOR * floor);
+        let rising = |v: f32| v >= from && v < RISEN * level;
         before.iter().rev().take_while(|&&v| rising(v)).count() as u8
     };
     let lo = rise_of(key.row(), &ml, ref_l);

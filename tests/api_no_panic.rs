@@ -65,7 +65,7 @@ fn run(
 
 type Field = (&'static str, fn(&mut DetectorConfig, f32), f32, f32);
 
-const FIELDS: [Field; 16] = [
+const FIELDS: [Field; 18] = [
     ("min_level_dbm0", |c, v| c.min_level_dbm0 = v, -90.0, 3.0),
     (
         "max_normal_twist_db",
@@ -107,6 +107,13 @@ const FIELDS: [Field; 16] = [
     ("held_tone_db", |c, v| c.held_tone_db = v, 0.0, 20.0),
     ("max_rise_ms", |c, v| c.max_rise_ms = v, 0.0, 100.0),
     ("background_share", |c, v| c.background_share = v, 0.0, 0.5),
+    ("max_common_drift", |c, v| c.max_common_drift = v, 0.0, 0.05),
+    (
+        "max_twist_swing_db",
+        |c, v| c.max_twist_swing_db = v,
+        0.0,
+        40.0,
+    ),
 ];
 
 #[test]

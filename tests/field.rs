@@ -9,7 +9,9 @@
 //! * keys 5 dB above dial tone, speech and music (talk-down);
 //! * a DC offset and 50 Hz hum; a key whose level steps down 12 dB mid-tone;
 //! * a sung vowel whose 7th and 11th harmonics sit on 770 and 1209 Hz (talk-off);
-//! * a key whose mean frequency over its windows is off by more than the limit;
+//! * a key whose mean frequency over its windows is off by more than the limit, and keys
+//!   whose two tones drifted 1.9 % together;
+//! * a low tone fading under a steady high one (two notes) and a key fading as a whole;
 //! * a note joining one already held, on a key's two frequencies (talk-off);
 //! * single tones, three tones, call-progress tones and noise (relaxed must reject them too).
 
@@ -393,7 +395,7 @@ fn keys_5db_above_speech_detected() {
 }
 
 #[test]
-#[ignore = "goal not met yet: under music 5 dB below standard detects 57 %, relaxed 97 % with one extra key"]
+#[ignore = "goal not met yet: under music 5 dB below standard detects 57 %, relaxed 100 % with one extra key"]
 fn keys_5db_above_music_detected() {
     check_talk_down(
         "talk-down music",
@@ -490,7 +492,7 @@ fn explainer_names_the_failed_check_and_the_relaxed_verdict() {
     assert_eq!(keys, "");
     assert!(
         why.iter().any(
-            |r| matches!(r.reason, Reason::MeanFrequency { high: false, offset_pct, limit_pct }
+            |r| matches!(r.reason, Reason::MeanFrequency { high: false, offset_pct, limit_pct, .. }
             if (offset_pct + 2.6).abs() < 0.5 && (limit_pct - 1.8).abs() < 1e-4)
                 && !r.relaxed_accepts
         ),
@@ -1004,6 +1006,138 @@ fn notes_swelling_in_are_not_keys_and_keys_switched_on_at_once_are() {
         let got = run_with(standard(rate), &fast, Format::Pcm(rate)).keys();
         if got != all {
             f.push(format!("{rate} Hz, 4 ms rise: got {got:?}, want {all:?}"));
+        }
+    }
+    f.finish();
+}
+
+/// Two tones a speed or clock error moved together (`max_common_drift`): `relaxed` decodes
+/// at least 15 of the 16 keys with both tones 1.9 % high, and 1.9 % low, at 8, 16 and
+/// 48 kHz; without the field, at least four fewer (each tone alone is held to 1.8 % on
+/// average, and the mean of a tone this far off reads beyond it about half the time).
+#[test]
+fn common_drift_of_1_9_percent_decoded_by_relaxed() {
+    let mut f = Failures::new("common drift");
+    for rate in [8000, 16000, 48000] {
+        let mut rng = Rng::new(u64::from(rate) + 7);
+        let mut run = |d: f64, cfg: DetectorConfig| {
+            let specs: Vec<KeySpec> = Key::ALL
+                .iter()
+                .map(|&k| KeySpec::new(k, 80.0, -10.0).dev(d, d))
+                .collect();
+            let s = sequence(rate, &specs, 80.0, &mut rng);
+            let run = run_with(cfg, &s, Format::Pcm(rate));
+            let (keys, expected) = (run.keys(), s.truth.iter().map(|t| t.key.to_char()));
+            // Keys found in order, none extra.
+            let mut found = 0;
+            let mut rest = keys.chars().peekable();
+            for e in expected {
+                if rest.peek() == Some(&e) {
+                    rest.next();
+                    found += 1;
+                }
+            }
+            (found, rest.count())
+        };
+        for d in [1.9, -1.9] {
+            let (with, extra) = run(d, relaxed(rate));
+            f.check();
+            if with < 15 || extra > 0 {
+                f.push(format!(
+                    "{rate} Hz, both tones {d:+} %: {with} of 16, {extra} extra"
+                ));
+            }
+            let off = DetectorConfig {
+                max_common_drift: 0.0,
+                ..relaxed(rate)
+            };
+            let (without, _) = run(d, off);
+            f.check();
+            if without + 4 > with {
+                f.push(format!(
+                    "{rate} Hz, both tones {d:+} %: {without} of 16 without max_common_drift, {with} with"
+                ));
+            }
+        }
+    }
+    f.finish();
+}
+
+/// A key's twist holds while its level moves; two notes fade each their own way
+/// (`max_twist_swing_db`). Of the 16 keys with the high tone steady and the low tone
+/// starting 8 dB over it and fading 0.6 dB per ms (a struck note under a held one),
+/// `relaxed` reports at most 5 (measured 3–5; a pair confirmed within its first few
+/// windows swings less than the limit by then) and the explainer puts at least three
+/// quarters of the others down to the swing (measured 9 of 11 to 12 of 13; the rest end
+/// before their swing is judged); with the field off at least 12 are reported. Every
+/// key with both tones fading together by 0.35 dB per ms is reported by both profiles.
+#[test]
+fn a_twist_that_swings_is_two_notes_and_a_key_fading_as_a_whole_is_a_key() {
+    use touchtone::{Detector, Event, Explainer, Reason};
+    let mut f = Failures::new("twist swing");
+    for rate in [8000, 16000, 48000] {
+        let mut rng = Rng::new(u64::from(rate) + 9);
+        // Gains (dB) of the low and high tone at `ms` into the tone.
+        type Env = fn(f64) -> (f64, f64);
+        let apart: Env = |ms| (8.0 - 0.6 * ms, 0.0);
+        let together: Env = |ms| (-0.35 * ms, -0.35 * ms);
+        let mut run = |(env, dbm0, ms): (Env, f64, f64), cfg: DetectorConfig| {
+            let mut s = Signal::new(rate);
+            let peak = dbm0_to_peak(dbm0);
+            let n = s.samples(ms);
+            let mut at = s.samples(100.0);
+            for &k in &Key::ALL {
+                let (p_lo, p_hi) = (rng.phase(), rng.phase());
+                s.x.resize(at + n + s.samples(200.0), 0.0);
+                for i in 0..n {
+                    let t = i as f64 / f64::from(rate);
+                    let (g_lo, g_hi) = env(t * 1000.0);
+                    let a = |g: f64| peak * 10f64.powf(g / 20.0);
+                    s.x[at + i] = a(g_lo) * (TAU * k.row_freq() * t + p_lo).sin()
+                        + a(g_hi) * (TAU * k.col_freq() * t + p_hi).sin();
+                }
+                at += n + s.samples(200.0);
+            }
+            // Keys reported, and how many rejections the explainer puts down to the swing.
+            let mut det = Detector::new(cfg.clone()).unwrap();
+            let mut ex = Explainer::new(&cfg);
+            let (mut keys, mut swung) = (0, 0);
+            for frame in s.to_i16().chunks(160) {
+                ex.process(
+                    &mut det,
+                    frame,
+                    |e| keys += matches!(e, Event::KeyUp { .. }) as usize,
+                    |r| swung += matches!(r.reason, Reason::TwistSwing { db, max_db } if db > max_db) as usize,
+                );
+            }
+            ex.finish(&mut det, |_| {}, |_| {});
+            (keys, swung)
+        };
+        let (apart, together) = ((apart, -16.0, 60.0), (together, -12.0, 80.0));
+        let (n, swung) = run(apart, relaxed(rate));
+        f.check();
+        if n > 5 || 4 * swung < 3 * (16 - n) {
+            f.push(format!(
+                "{rate} Hz: {n} of 16 keys with the low tone fading alone, {swung} explained by the swing"
+            ));
+        }
+        let off = DetectorConfig {
+            max_twist_swing_db: 0.0,
+            ..relaxed(rate)
+        };
+        let (n, _) = run(apart, off);
+        f.check();
+        if n < 12 {
+            f.push(format!(
+                "{rate} Hz, field off: only {n} of 16 such pairs reported"
+            ));
+        }
+        for cfg in [relaxed(rate), standard(rate)] {
+            let (n, _) = run(together, cfg);
+            f.check();
+            if n != 16 {
+                f.push(format!("{rate} Hz, both tones fading: {n} of 16 keys"));
+            }
         }
     }
     f.finish();

@@ -14,7 +14,7 @@
 use super::checks::{Hit, Reject};
 use super::config::DetectorConfig;
 use super::plan::Plan;
-use super::tracker::Onset;
+use super::tracker::{mean_dev_passes, Onset};
 use super::{Detector, Event};
 use crate::generator;
 use crate::key::Key;
@@ -41,8 +41,8 @@ pub(super) trait Sink {
     ) {
     }
     /// A tone that ended without being reported, seen on from `hit_start` to `last_end`
-    /// in `on_ticks` ticks, with its tones' mean frequency deviations and how it began
-    /// (with `EXPLAIN` only).
+    /// in `on_ticks` ticks, with its tones' mean frequency deviations, its twist's swing
+    /// (a ratio of amplitude ratios) and how it began (with `EXPLAIN` only).
     #[inline(always)]
     fn dropped(
         &mut self,
@@ -50,7 +50,7 @@ pub(super) trait Sink {
         _hit_start: u64,
         _last_end: u64,
         _on_ticks: u16,
-        _mean_dev: [f32; 2],
+        _measured: ([f32; 2], f32),
         _onset: Onset,
     ) {
     }
@@ -139,6 +139,16 @@ pub enum Reason {
         offset_pct: f32,
         /// `max_mean_freq_deviation`, %.
         limit_pct: f32,
+        /// The other tone's mean offset, % (for `max_common_drift`).
+        other_pct: f32,
+    },
+    /// The twist moved across the windows before the key would have been reported (two
+    /// notes, each with its own envelope; `max_twist_swing_db`).
+    TwistSwing {
+        /// Largest minus smallest twist, dB.
+        db: f32,
+        /// `max_twist_swing_db`.
+        max_db: f32,
     },
     /// The tone lasted `min_tone_ms`, but too few of its windows passed the checks (most
     /// of it failed them, bridged as dropouts).
@@ -183,9 +193,17 @@ impl Reason {
             Reason::SeenOn { ms, .. } => ms >= cfg.min_on_ms,
             Reason::HeldTone { .. } => cfg.held_tone_db == 0.0,
             Reason::SlowRise { ms, .. } => cfg.max_rise_ms == 0.0 || ms <= cfg.max_rise_ms,
-            Reason::MeanFrequency { offset_pct, .. } => {
-                cfg.max_mean_freq_deviation == 0.0
-                    || offset_pct.abs() <= cfg.max_mean_freq_deviation * 100.0
+            Reason::MeanFrequency {
+                high,
+                offset_pct,
+                other_pct,
+                ..
+            } => {
+                let (this, other) = (offset_pct / 100.0, other_pct / 100.0);
+                mean_dev_passes(if high { [other, this] } else { [this, other] }, cfg)
+            }
+            Reason::TwistSwing { db, .. } => {
+                cfg.max_twist_swing_db == 0.0 || db <= cfg.max_twist_swing_db
             }
         }
     }
@@ -198,7 +216,7 @@ impl Reason {
             Reason::Unsteady => 2,
             Reason::Frequency { .. } | Reason::MeanFrequency { .. } => 3,
             Reason::ThirdTone { .. } => 4,
-            Reason::Twist { .. } => 5,
+            Reason::Twist { .. } | Reason::TwistSwing { .. } => 5,
             Reason::Octave { .. } => 6,
             Reason::Purity { .. } => 7,
             Reason::Duration { .. }
@@ -294,10 +312,16 @@ impl fmt::Display for Reason {
                 high,
                 offset_pct,
                 limit_pct,
+                other_pct,
             } => write!(
                 f,
-                "{} tone {offset_pct:+.1} % on average over its windows, beyond ±{limit_pct:.1} %",
+                "{} tone {offset_pct:+.1} % on average over its windows, beyond ±{limit_pct:.1} % \
+                 (the other {other_pct:+.1} %)",
                 if high { "high" } else { "low" }
+            ),
+            Reason::TwistSwing { db, max_db } => write!(
+                f,
+                "twist swung by {db:.1} dB over its windows > {max_db} dB (two notes, not a key)"
             ),
             Reason::HeldTone { high } => write!(
                 f,
@@ -339,8 +363,9 @@ struct Candidate {
     last: [Option<Reason>; 9],
     reported: bool,
     /// Time seen on of a tone of this key that ended unreported (samples), its seen-on
-    /// ticks and its tones' mean frequency deviations (fractions).
-    dropped_on: Option<(u64, u16, [f32; 2])>,
+    /// ticks, its tones' mean frequency deviations (fractions) and its twist's swing (a
+    /// ratio).
+    dropped_on: Option<(u64, u16, [f32; 2], f32)>,
     /// How its tone began, as the tracker found.
     onset: Onset,
 }
@@ -460,24 +485,31 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Explaining<'_, E, R> {
                 },
             }
         } else if n == 0 || long || (c.hits >= n && c.dropped_on.is_some()) {
-            let (on, ticks, dev) = c.dropped_on.unwrap_or((0, 0, [0.0; 2]));
+            let (on, ticks, dev, swing) = c.dropped_on.unwrap_or((0, 0, [0.0; 2], 1.0));
             let ms = (on * 1000) as f32 / rate as f32;
             let cfg = plan.config();
             let limit = cfg.max_mean_freq_deviation;
-            // The tone far enough off on average (the other tone, if both are, when it is
-            // further off).
-            let off = (0..2)
-                .filter(|&i| limit > 0.0 && dev[i].abs() > limit)
-                .max_by(|&a, &b| dev[a].abs().total_cmp(&dev[b].abs()));
+            // The tone far enough off on average (the further off, if both are).
+            let off = (!mean_dev_passes(dev, cfg)).then(|| {
+                (0..2)
+                    .max_by(|&a, &b| dev[a].abs().total_cmp(&dev[b].abs()))
+                    .unwrap_or(0)
+            });
             if on >= plan.durations.min_tone && ticks >= plan.durations.min_on_ticks {
                 match off {
                     Some(i) => Reason::MeanFrequency {
                         high: i == 1,
                         offset_pct: dev[i] * 100.0,
                         limit_pct: limit * 100.0,
+                        other_pct: dev[1 - i] * 100.0,
                     },
-                    // Such a tone is reported unless its mean frequency holds it back;
-                    // should it end otherwise, the time seen on is the nearest reason.
+                    None if swing > plan.durations.twist_swing => Reason::TwistSwing {
+                        db: 20.0 * swing.log10(),
+                        max_db: cfg.max_twist_swing_db,
+                    },
+                    // Such a tone is reported unless its mean frequency or its twist's
+                    // swing holds it back; should it end otherwise, the time seen on is
+                    // the nearest reason.
                     None => Reason::SeenOn {
                         ms: ticks as f32 * (plan.tick_len as u64 * 1000) as f32 / rate as f32,
                         min_ms: cfg.min_on_ms,
@@ -583,11 +615,16 @@ impl<E: FnMut(Event), R: FnMut(Rejection)> Sink for Explaining<'_, E, R> {
         hit_start: u64,
         last_end: u64,
         on_ticks: u16,
-        mean_dev: [f32; 2],
+        (mean_dev, twist_swing): ([f32; 2], f32),
         onset: Onset,
     ) {
         if let Some(c) = self.ex.cand.as_mut().filter(|c| c.key == key) {
-            c.dropped_on = Some((last_end.saturating_sub(hit_start), on_ticks, mean_dev));
+            c.dropped_on = Some((
+                last_end.saturating_sub(hit_start),
+                on_ticks,
+                mean_dev,
+                twist_swing,
+            ));
             if onset != Onset::Key {
                 c.onset = onset;
             }

@@ -47,7 +47,11 @@
 //!
 //! * a tone's frequency averaged over the passing windows is beyond
 //!   [`DetectorConfig::max_mean_freq_deviation`] (vibrato and chorus wander in and out of
-//!   the per-window limit);
+//!   the per-window limit), unless both tones lie off together
+//!   ([`DetectorConfig::max_common_drift`]: a clock or speed error);
+//! * the twist swung across those windows by more than
+//!   [`DetectorConfig::max_twist_swing_db`] (two notes fading each its own way; a key's
+//!   tones keep their ratio);
 //! * one tone already sounded at about its level before the other began
 //!   ([`DetectorConfig::held_tone_db`]; the window history keeps the powers of the last
 //!   twelve windows for this);

@@ -114,6 +114,9 @@ pub(super) struct Durations {
     /// `max_rise_ms` as the largest sum of the two tones' rises in ticks (twice the mean,
     /// rounded down; `u16::MAX`: the check is off).
     pub(super) rise_ticks: u16,
+    /// `max_twist_swing_db` as the largest ratio of the low-to-high amplitude ratio's
+    /// extremes (infinite: the check is off).
+    pub(super) twist_swing: f32,
 }
 
 impl Plan {
@@ -205,6 +208,11 @@ impl Plan {
                     (2.0 * cfg.max_rise_ms as f64 * TICKS_PER_SECOND / 1000.0).floor() as u16
                 } else {
                     u16::MAX
+                },
+                twist_swing: if cfg.max_twist_swing_db > 0.0 {
+                    10f32.powf(cfg.max_twist_swing_db / 20.0)
+                } else {
+                    f32::INFINITY
                 },
             },
             highpass: super::highpass::Coeffs::new(cfg.highpass_hz, cfg.sample_rate),

@@ -8,6 +8,7 @@ use super::explain::Sink;
 use super::phasor::{power_of, round_up_half};
 use super::plan::Plan;
 use super::ticks::{History, Window, HIST_TICKS, WINDOW_TICKS, WIN_HIST};
+use super::DetectorConfig;
 use super::{Event, KeyPress, Levels};
 use crate::goertzel::TABLE_SCALE;
 use crate::key::Key;
@@ -154,6 +155,10 @@ pub(super) struct Tone {
     /// `max_mean_freq_deviation`).
     dev_sum: [f32; 2],
     dev_n: u8,
+    /// The smallest and largest ratio of the low tone's amplitude to the high one's over
+    /// the same windows (for `max_twist_swing_db`), as their f32's upper 16 bits (within
+    /// 0.03 dB; 0 before any measured window).
+    twist: [u16; 2],
     /// How the tone began: unless as a key's, it is never reported.
     onset: Onset,
 }
@@ -214,11 +219,39 @@ impl Tone {
         [self.dev_sum[0] / n, self.dev_sum[1] / n]
     }
 
-    /// Whether both tones' mean deviations are within `limit` (0: no limit).
-    #[inline(always)]
-    fn mean_dev_within(&self, limit: f32) -> bool {
-        let [lo, hi] = self.mean_dev();
-        limit == 0.0 || (lo.abs() <= limit && hi.abs() <= limit)
+    /// Add a measured passing window before the report to the mean frequencies and the
+    /// twist's extremes (out of line: a few windows per tone).
+    #[inline(never)]
+    fn measured(&mut self, h: &Hit) {
+        self.dev_sum[0] += h.dev[0];
+        self.dev_sum[1] += h.dev[1];
+        self.dev_n += 1;
+        let r = twist_bits(h);
+        self.twist = if self.twist[0] > 0 {
+            [self.twist[0].min(r), self.twist[1].max(r)]
+        } else {
+            [r, r]
+        };
+    }
+
+    /// Whether what the passing windows measured so far lets the tone be reported: its
+    /// mean frequencies and its twist's swing (out of line: it is asked once a tone has
+    /// lasted long enough, not on every tick).
+    #[inline(never)]
+    fn settled(&self, plan: &Plan) -> bool {
+        mean_dev_passes(self.mean_dev(), plan.config())
+            && self.twist_swing() <= plan.durations.twist_swing
+    }
+
+    /// The twist's swing over the measured passing windows so far, as the ratio of the
+    /// largest to the smallest amplitude ratio (1 before any measured window).
+    pub(super) fn twist_swing(&self) -> f32 {
+        let f = |b: u16| f32::from_bits(u32::from(b) << 16);
+        if self.twist[0] > 0 {
+            f(self.twist[1]) / f(self.twist[0])
+        } else {
+            1.0
+        }
     }
 
     fn levels(&self) -> Levels {
@@ -364,9 +397,7 @@ impl Tracker {
                 t.amp_lo = h.amp_lo;
                 t.amp_hi = h.amp_hi;
                 if h.measured && !t.confirmed && t.dev_n < u8::MAX {
-                    t.dev_sum[0] += h.dev[0];
-                    t.dev_sum[1] += h.dev[1];
-                    t.dev_n += 1;
+                    t.measured(&h);
                 }
                 // Only windows wholly inside the tone count for the levels; the newest
                 // is taken out again below if the tone ended inside it.
@@ -450,7 +481,7 @@ impl Tracker {
                 t.hit_start,
                 t.last_end,
                 t.on_ticks,
-                t.mean_dev(),
+                (t.mean_dev(), t.twist_swing()),
                 t.onset,
             );
         }
@@ -555,6 +586,11 @@ impl Tracker {
             burst: 0,
             dev_sum: if h.measured { h.dev } else { [0.0; 2] },
             dev_n: h.measured as u8,
+            twist: if h.measured {
+                [twist_bits(&h); 2]
+            } else {
+                [0; 2]
+            },
             onset,
         });
         self.maybe_confirm(plan, now, on_event);
@@ -628,7 +664,7 @@ impl Tracker {
             if !t.confirmed
                 && t.last_end.saturating_sub(t.hit_start) >= plan.durations.min_tone
                 && t.on_ticks >= plan.durations.min_on_ticks
-                && t.mean_dev_within(plan.config().max_mean_freq_deviation)
+                && t.settled(plan)
                 && t.onset == Onset::Key
             {
                 t.confirmed = true;
@@ -921,4 +957,25 @@ fn key_magnitudes(w: &Window, key: Key) -> [f32; 2 * WINDOW_TICKS] {
 /// Samples covered by a tone in the window's ticks, by their coverage estimates.
 fn covered_samples(cov: &[f32; WINDOW_TICKS], tick_len: u64) -> u64 {
     round_up_half(cov.iter().sum::<f32>() * tick_len as f32)
+}
+
+/// Whether a tone's mean frequency deviations `dev` (fractions) pass: each within
+/// `max_mean_freq_deviation`, or both within `max_common_drift` and within [`DRIFT_SPREAD`]
+/// of each other (0 turns either off).
+pub(super) fn mean_dev_passes([lo, hi]: [f32; 2], cfg: &DetectorConfig) -> bool {
+    let limit = cfg.max_mean_freq_deviation;
+    let drift = cfg.max_common_drift;
+    limit == 0.0
+        || (lo.abs() <= limit && hi.abs() <= limit)
+        || (lo.abs() <= drift && hi.abs() <= drift && (lo - hi).abs() <= DRIFT_SPREAD)
+}
+
+/// How far apart the two tones' mean deviations may lie for `max_common_drift`: a clock or
+/// speed error moves both by the same fraction, and each mean is good to about ±0.4 %.
+pub(super) const DRIFT_SPREAD: f32 = 0.008;
+
+/// A measured window's ratio of the low tone's amplitude to the high one's, as its f32's
+/// upper 16 bits (positive: the bits order as the values do).
+fn twist_bits(h: &Hit) -> u16 {
+    ((h.amp_lo / h.amp_hi).to_bits() >> 16) as u16
 }

@@ -18,7 +18,7 @@
 use crate::common::*;
 use std::f64::consts::TAU;
 use touchtone::generator::dbm0_to_peak;
-use touchtone::{DetectorConfig, Key};
+use touchtone::{Detector, DetectorConfig, Event, Explainer, Key, Rejection};
 
 fn standard(rate: u32) -> DetectorConfig {
     DetectorConfig::standard(rate)
@@ -26,6 +26,30 @@ fn standard(rate: u32) -> DetectorConfig {
 
 fn relaxed(rate: u32) -> DetectorConfig {
     DetectorConfig::relaxed(rate)
+}
+
+/// Run `sig` (16-bit PCM) through a detector with `cfg` and an [`Explainer`] in 160-sample
+/// frames: the events and the rejections, those at the stream's end included.
+fn explained(cfg: &DetectorConfig, sig: &Signal) -> (Vec<Event>, Vec<Rejection>) {
+    let mut det = Detector::new(cfg.clone()).unwrap();
+    let mut ex = Explainer::new(cfg);
+    let (mut events, mut why) = (Vec::new(), Vec::new());
+    for frame in sig.to_i16().chunks(160) {
+        ex.process(&mut det, frame, |e| events.push(e), |r| why.push(r));
+    }
+    ex.finish(&mut det, |e| events.push(e), |r| why.push(r));
+    (events, why)
+}
+
+/// The keys of the presses among `events`, in order.
+fn keys_of(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::KeyUp { press, .. } => Some(press.key.to_char()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Run `sig` rendered in `fmt` through a detector with `cfg` in 20 ms frames.
@@ -409,29 +433,13 @@ fn keys_5db_above_music_detected() {
 /// whether the relaxed profile would accept it.
 #[test]
 fn explainer_names_the_failed_check_and_the_relaxed_verdict() {
-    use touchtone::{Detector, Explainer, Reason, Rejection};
+    use touchtone::Reason;
     let explain = |cfg: DetectorConfig, spec: KeySpec| -> (String, Vec<Rejection>) {
         let mut rng = Rng::new(9);
         let mut s = Signal::new(8000);
         s.pause(100.0).key(&spec, &mut rng).pause(200.0);
-        let mut det = Detector::new(cfg.clone()).unwrap();
-        let mut ex = Explainer::new(&cfg);
-        let (mut keys, mut why) = (String::new(), Vec::new());
-        let pcm = s.to_i16();
-        for frame in pcm.chunks(160) {
-            ex.process(
-                &mut det,
-                frame,
-                |e| {
-                    if let touchtone::Event::KeyUp { press, .. } = e {
-                        keys.push(press.key.to_char())
-                    }
-                },
-                |r| why.push(r),
-            );
-        }
-        ex.finish(&mut det, |_| {}, |r| why.push(r));
-        (keys, why)
+        let (events, why) = explained(&cfg, &s);
+        (keys_of(&events), why)
     };
     let k = Key::from_char('5').unwrap();
     // Reverse twist 14 dB: standard rejects it for twist, relaxed would accept.
@@ -844,7 +852,7 @@ fn key_whose_mean_frequency_is_beyond_the_limit_is_not_reported() {
 /// every key.
 #[test]
 fn note_joining_a_held_note_is_not_a_key() {
-    use touchtone::{Detector, Explainer, Reason};
+    use touchtone::Reason;
     let mut f = Failures::new("held note");
     for rate in [8000, 16000, 48000] {
         let mut rng = Rng::new(u64::from(rate) + 21);
@@ -879,14 +887,7 @@ fn note_joining_a_held_note_is_not_a_key() {
             expect_none(&mut f, &format!("{rate} Hz {cfg:?}"), &run, rate);
         }
         if rate == 8000 {
-            let cfg = standard(rate);
-            let mut det = Detector::new(cfg.clone()).unwrap();
-            let mut ex = Explainer::new(&cfg);
-            let mut why = Vec::new();
-            for frame in s.to_i16().chunks(160) {
-                ex.process(&mut det, frame, |_| {}, |r| why.push(r));
-            }
-            ex.finish(&mut det, |_| {}, |r| why.push(r));
+            let (_, why) = explained(&standard(rate), &s);
             for (i, &k) in Key::ALL.iter().chain(Key::ALL.iter()).enumerate() {
                 let high = i >= 16;
                 let (from, to) = (
@@ -944,7 +945,7 @@ fn keys_rising_over(rate: u32, rise_ms: f64, seed: u64) -> Signal {
 /// over 4 ms are still reported at 8, 16 and 48 kHz.
 #[test]
 fn notes_swelling_in_are_not_keys_and_keys_switched_on_at_once_are() {
-    use touchtone::{Detector, Explainer, Reason};
+    use touchtone::Reason;
     let mut f = Failures::new("rise");
     let mut dyads = Signal::new(8000);
     dyads.x = load("flute-dyads-8k.wav");
@@ -961,14 +962,7 @@ fn notes_swelling_in_are_not_keys_and_keys_switched_on_at_once_are() {
             "check off: got {got:?}, want the 12 dyads, 5B63205B6294"
         ));
     }
-    let cfg = standard(8000);
-    let mut det = Detector::new(cfg.clone()).unwrap();
-    let mut ex = Explainer::new(&cfg);
-    let (mut keys, mut why) = (Vec::new(), Vec::new());
-    for frame in dyads.to_i16().chunks(160) {
-        ex.process(&mut det, frame, |e| keys.push(e), |r| why.push(r));
-    }
-    ex.finish(&mut det, |e| keys.push(e), |r| why.push(r));
+    let (keys, why) = explained(&standard(8000), &dyads);
     let ms = |n: u64| n as f64 / 8.0;
     let reported: Vec<usize> = keys
         .iter()
@@ -1073,7 +1067,7 @@ fn common_drift_of_1_9_percent_decoded_by_relaxed() {
 /// key with both tones fading together by 0.35 dB per ms is reported by both profiles.
 #[test]
 fn a_twist_that_swings_is_two_notes_and_a_key_fading_as_a_whole_is_a_key() {
-    use touchtone::{Detector, Event, Explainer, Reason};
+    use touchtone::Reason;
     let mut f = Failures::new("twist swing");
     for rate in [8000, 16000, 48000] {
         let mut rng = Rng::new(u64::from(rate) + 9);
@@ -1099,19 +1093,12 @@ fn a_twist_that_swings_is_two_notes_and_a_key_fading_as_a_whole_is_a_key() {
                 at += n + s.samples(200.0);
             }
             // Keys reported, and how many rejections the explainer puts down to the swing.
-            let mut det = Detector::new(cfg.clone()).unwrap();
-            let mut ex = Explainer::new(&cfg);
-            let (mut keys, mut swung) = (0, 0);
-            for frame in s.to_i16().chunks(160) {
-                ex.process(
-                    &mut det,
-                    frame,
-                    |e| keys += matches!(e, Event::KeyUp { .. }) as usize,
-                    |r| swung += matches!(r.reason, Reason::TwistSwing { db, max_db } if db > max_db) as usize,
-                );
-            }
-            ex.finish(&mut det, |_| {}, |_| {});
-            (keys, swung)
+            let (events, why) = explained(&cfg, &s);
+            let swung = why
+                .iter()
+                .filter(|r| matches!(r.reason, Reason::TwistSwing { db, max_db } if db > max_db))
+                .count();
+            (keys_of(&events).len(), swung)
         };
         let (apart, together) = ((apart, -16.0, 60.0), (together, -12.0, 80.0));
         let (n, swung) = run(apart, relaxed(rate));

@@ -245,7 +245,7 @@ impl Tone {
 
     /// The twist's swing over the measured passing windows so far, as the ratio of the
     /// largest to the smallest amplitude ratio (1 before any measured window).
-    pub(super) fn twist_swing(&self) -> f32 {
+    fn twist_swing(&self) -> f32 {
         let f = |b: u16| f32::from_bits(u32::from(b) << 16);
         if self.twist[0] > 0 {
             f(self.twist[1]) / f(self.twist[0])
@@ -567,7 +567,7 @@ impl Tracker {
         if S::EXPLAIN && onset != Onset::Key {
             on_event.onset(h.key, onset);
         }
-        self.tone = Some(Tone {
+        let mut tone = Tone {
             key: h.key,
             start,
             hit_start,
@@ -584,15 +584,15 @@ impl Tracker {
             on_ticks,
             present: 0,
             burst: 0,
-            dev_sum: if h.measured { h.dev } else { [0.0; 2] },
-            dev_n: h.measured as u8,
-            twist: if h.measured {
-                [twist_bits(&h); 2]
-            } else {
-                [0; 2]
-            },
+            dev_sum: [0.0; 2],
+            dev_n: 0,
+            twist: [0; 2],
             onset,
-        });
+        };
+        if h.measured {
+            tone.measured(&h);
+        }
+        self.tone = Some(tone);
         self.maybe_confirm(plan, now, on_event);
     }
 
@@ -972,7 +972,7 @@ pub(super) fn mean_dev_passes([lo, hi]: [f32; 2], cfg: &DetectorConfig) -> bool 
 
 /// How far apart the two tones' mean deviations may lie for `max_common_drift`: a clock or
 /// speed error moves both by the same fraction, and each mean is good to about ±0.4 %.
-pub(super) const DRIFT_SPREAD: f32 = 0.008;
+const DRIFT_SPREAD: f32 = 0.008;
 
 /// A measured window's ratio of the low tone's amplitude to the high one's, as its f32's
 /// upper 16 bits (positive: the bits order as the values do).

@@ -17,12 +17,15 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek};
+use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
-use etherparse::{SlicedPacket, TransportSlice};
+use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
 use pcap_file::pcapng::{Block, PcapNgReader};
 use pcap_file::DataLink;
 
@@ -124,7 +127,38 @@ struct Datagram {
     payload: Vec<u8>,
 }
 
-fn frame_payload(link: DataLink, data: &[u8]) -> Result<Option<(bool, Vec<u8>)>, CaptureError> {
+/// Where a frame's transport payload lies.
+pub(crate) struct Located {
+    /// UDP (else TCP).
+    pub(crate) udp: bool,
+    /// The payload's bytes in the frame.
+    pub(crate) payload: Range<usize>,
+    /// For a UDP datagram wholly in the frame: where its header starts and the sum of its
+    /// IPv4/IPv6 pseudo-header, to recompute the checksum after its payload changes.
+    pub(crate) udp_checksum: Option<(usize, u32)>,
+}
+
+/// Offset of `part` inside `whole` (a sub-slice of it).
+fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+/// The one's-complement sum of `b` as big-endian 16-bit words (an odd last byte padded).
+pub(crate) fn sum16(b: &[u8]) -> u32 {
+    let mut c = b.chunks_exact(2);
+    let mut s: u32 = c
+        .by_ref()
+        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum();
+    if let [last] = c.remainder() {
+        s += u32::from(*last) << 8;
+    }
+    s
+}
+
+/// Finds the UDP or TCP payload of a captured frame (`None` for frames that hold neither:
+/// ARP, truncated, fragments, …).
+pub(crate) fn locate(link: DataLink, data: &[u8]) -> Result<Option<Located>, CaptureError> {
     let sliced = match link {
         DataLink::ETHERNET => SlicedPacket::from_ethernet(data),
         DataLink::LINUX_SLL => SlicedPacket::from_linux_sll(data),
@@ -139,14 +173,66 @@ fn frame_payload(link: DataLink, data: &[u8]) -> Result<Option<(bool, Vec<u8>)>,
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => SlicedPacket::from_ip(data),
         other => return Err(CaptureError::LinkType(format!("{other:?}"))),
     };
-    Ok(match sliced {
-        Ok(p) => match p.transport {
-            Some(TransportSlice::Udp(u)) => Some((true, u.payload().to_vec())),
-            Some(TransportSlice::Tcp(t)) => Some((false, t.payload().to_vec())),
-            _ => None,
-        },
-        Err(_) => None, // a frame that is not IP/UDP/TCP (ARP, truncated, …)
+    let Ok(p) = sliced else { return Ok(None) };
+    let range = |b: &[u8]| {
+        let at = offset_in(data, b);
+        at..at + b.len()
+    };
+    Ok(match p.transport {
+        Some(TransportSlice::Udp(u)) => {
+            let whole = u.slice().len() == usize::from(u.length());
+            let pseudo = match &p.net {
+                Some(NetSlice::Ipv4(ip)) => {
+                    let h = ip.header();
+                    Some(sum16(&h.source()) + sum16(&h.destination()) + 17)
+                }
+                Some(NetSlice::Ipv6(ip)) => {
+                    let h = ip.header();
+                    Some(sum16(&h.source()) + sum16(&h.destination()) + 17)
+                }
+                None => None,
+            };
+            Some(Located {
+                udp: true,
+                payload: range(u.payload()),
+                udp_checksum: pseudo
+                    .filter(|_| whole)
+                    .map(|s| (offset_in(data, u.slice()), s + u32::from(u.length()))),
+            })
+        }
+        Some(TransportSlice::Tcp(t)) => Some(Located {
+            udp: false,
+            payload: range(t.payload()),
+            udp_checksum: None,
+        }),
+        _ => None,
     })
+}
+
+fn frame_payload(link: DataLink, data: &[u8]) -> Result<Option<(bool, Vec<u8>)>, CaptureError> {
+    Ok(locate(link, data)?.map(|l| (l.udp, data[l.payload].to_vec())))
+}
+
+/// Timestamp units per second of a pcapng interface (its `if_tsresol`, default µs).
+pub(crate) fn units_per_second(idb: &InterfaceDescriptionBlock) -> u128 {
+    let mut per_sec = 1_000_000u128;
+    for o in &idb.options {
+        if let InterfaceDescriptionOption::IfTsResol(r) = o {
+            let e = (*r & 0x7f) as u32;
+            per_sec = if r & 0x80 != 0 {
+                1u128.checked_shl(e).unwrap_or(1_000_000)
+            } else {
+                10u128.checked_pow(e).unwrap_or(1_000_000)
+            };
+        }
+    }
+    per_sec.max(1)
+}
+
+/// An enhanced packet's time: pcap-file hands the raw 64-bit count as nanoseconds; it is
+/// rescaled by the interface's units.
+pub(crate) fn epb_time(raw: Duration, per_sec: u128) -> Duration {
+    Duration::from_nanos((raw.as_nanos() * 1_000_000_000 / per_sec) as u64)
 }
 
 fn read_pcap<R: Read>(r: R) -> Result<Vec<Datagram>, CaptureError> {
@@ -178,18 +264,7 @@ fn read_pcapng<R: Read>(r: R) -> Result<Vec<Datagram>, CaptureError> {
         let block = block.map_err(|e| CaptureError::Format(e.to_string()))?;
         match block {
             Block::InterfaceDescription(idb) => {
-                let mut per_sec = 1_000_000u128;
-                for o in &idb.options {
-                    if let InterfaceDescriptionOption::IfTsResol(r) = o {
-                        let e = (*r & 0x7f) as u32;
-                        per_sec = if r & 0x80 != 0 {
-                            1u128.checked_shl(e).unwrap_or(1_000_000)
-                        } else {
-                            10u128.checked_pow(e).unwrap_or(1_000_000)
-                        };
-                    }
-                }
-                ifaces.push((idb.linktype, per_sec.max(1)));
+                ifaces.push((idb.linktype, units_per_second(&idb)));
             }
             Block::EnhancedPacket(epb) => {
                 let Some(&(link, per_sec)) = ifaces.get(epb.interface_id as usize) else {
@@ -198,9 +273,7 @@ fn read_pcapng<R: Read>(r: R) -> Result<Vec<Datagram>, CaptureError> {
                         epb.interface_id
                     )));
                 };
-                // pcap-file hands the raw 64-bit count as nanoseconds; rescale by if_tsresol.
-                let units = epb.timestamp.as_nanos();
-                let ts = Duration::from_nanos((units * 1_000_000_000 / per_sec) as u64);
+                let ts = epb_time(epb.timestamp, per_sec);
                 let t0 = *first.get_or_insert(ts);
                 if let Some((udp, payload)) = frame_payload(link, &epb.data)? {
                     out.push(Datagram {
@@ -233,12 +306,12 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-fn looks_like_sdp(p: &[u8]) -> bool {
+pub(crate) fn looks_like_sdp(p: &[u8]) -> bool {
     contains(p, b"a=rtpmap:") || contains(p, b"m=audio")
 }
 
 /// RTCP packet types 200–204 (and 192–195) share RTP's first byte; they are not RTP.
-fn is_rtcp(p: &[u8]) -> bool {
+pub(crate) fn is_rtcp(p: &[u8]) -> bool {
     p.len() >= 2 && (192..=223).contains(&p[1])
 }
 

@@ -94,7 +94,8 @@
 //! * `bird` (default): Bird "Gather DTMF" request bodies and responses in [`gather`].
 //! * `azure` (default): Azure Call Automation Recognize bodies and events in [`gather`].
 //! * `json` (with `bird` or `azure`): serde `Serialize`/`Deserialize` for the gather's types.
-//! * `capture`: the `capture` module, key presses from `.pcap`/`.pcapng` files.
+//! * `capture`: the `capture` module, key presses from `.pcap`/`.pcapng` files, and
+//!   `redact::redact_capture`.
 //! * `portable`: run only the plain-Rust code. By default the filter bank and the
 //!   detector's per-tick loop use SSE2/AVX2/AVX-512 where the CPU has them (detected once
 //!   at run time; the results are the same bits); with `portable` they do not, on any CPU.

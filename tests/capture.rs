@@ -20,9 +20,9 @@ use rtp_support::{build, key_start_ms, Call, TONE_MS};
 use touchtone::capture::{decode_reader, format_press, CaptureError, CaptureOptions};
 use touchtone::session::{Merge, Press, SessionConfig, Source};
 
-const SIP_INVITE: &str = "INVITE sip:ivr@example.invalid SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060\r\nContent-Type: application/sdp\r\n\r\nv=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 98\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:98 telephone-event/8000\r\na=fmtp:98 0-15\r\n";
+pub(crate) const SIP_INVITE: &str = "INVITE sip:ivr@example.invalid SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060\r\nContent-Type: application/sdp\r\n\r\nv=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 98\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:98 telephone-event/8000\r\na=fmtp:98 0-15\r\n";
 
-fn frame(payload: &[u8], sport: u16, dport: u16) -> Vec<u8> {
+pub(crate) fn frame(payload: &[u8], sport: u16, dport: u16) -> Vec<u8> {
     let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
         .ipv4([192, 0, 2, 1], [192, 0, 2, 2], 64)
         .udp(sport, dport);
@@ -32,10 +32,10 @@ fn frame(payload: &[u8], sport: u16, dport: u16) -> Vec<u8> {
 }
 
 /// Capture start: an arbitrary wall-clock second.
-const T0: Duration = Duration::from_secs(1_700_000_000);
+pub(crate) const T0: Duration = Duration::from_secs(1_700_000_000);
 
 /// (time, frame) list: an optional SIP INVITE 200 ms before the media, then the call.
-fn frames(call: &Call, keys: &str, sip: bool) -> Vec<(Duration, Vec<u8>)> {
+pub(crate) fn frames(call: &Call, keys: &str, sip: bool) -> Vec<(Duration, Vec<u8>)> {
     let mut out = Vec::new();
     if sip {
         out.push((T0, frame(SIP_INVITE.as_bytes(), 5060, 5060)));
@@ -47,7 +47,7 @@ fn frames(call: &Call, keys: &str, sip: bool) -> Vec<(Duration, Vec<u8>)> {
     out
 }
 
-fn write_pcap(frames: &[(Duration, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn write_pcap(frames: &[(Duration, Vec<u8>)]) -> Vec<u8> {
     let mut w = PcapWriter::new(Vec::new()).unwrap();
     for (t, f) in frames {
         w.write_packet(&PcapPacket::new(*t, f.len() as u32, f))
@@ -56,7 +56,7 @@ fn write_pcap(frames: &[(Duration, Vec<u8>)]) -> Vec<u8> {
     w.into_writer()
 }
 
-fn write_pcapng(frames: &[(Duration, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn write_pcapng(frames: &[(Duration, Vec<u8>)]) -> Vec<u8> {
     let mut w = PcapNgWriter::new(Vec::new()).unwrap();
     w.write_pcapng_block(InterfaceDescriptionBlock {
         linktype: DataLink::ETHERNET,
@@ -78,7 +78,7 @@ fn write_pcapng(frames: &[(Duration, Vec<u8>)]) -> Vec<u8> {
     w.into_inner()
 }
 
-fn call(inband: bool, events: bool, event_pt: u8) -> Call {
+pub(crate) fn call(inband: bool, events: bool, event_pt: u8) -> Call {
     Call {
         ssrc: 0x0bad_cafe,
         ts0: 4_294_960_000, // wraps during the call

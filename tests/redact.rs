@@ -316,7 +316,7 @@ fn latencies(det: DetectorConfig, x: &[i16]) -> (u64, u64) {
     (down, up)
 }
 
-fn multimon_available() -> bool {
+pub(crate) fn multimon_available() -> bool {
     std::process::Command::new("multimon-ng")
         .arg("-h")
         .output()
@@ -324,7 +324,7 @@ fn multimon_available() -> bool {
 }
 
 /// The keys multimon-ng's DTMF decoder finds in `x` (at `rate`), fed as 22 050 Hz s16le.
-fn multimon_keys(x: &[i16], rate: u32, tag: &str) -> String {
+pub(crate) fn multimon_keys(x: &[i16], rate: u32, tag: &str) -> String {
     let xf: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
     let y = to_i16(&resample(&xf, rate, 22050));
     let path =

@@ -23,6 +23,7 @@ mod multi;
 mod no_alloc;
 mod proptest_detector;
 mod redact;
+mod redact_capture;
 mod robustness;
 mod rtp_session;
 mod talkoff;

@@ -41,7 +41,7 @@ commands:
   decode     the keys in one recording (touchtone decode --help)
   generate   write a WAV recording of keys (touchtone generate --help)
   gather     run an IVR gather over a caller's recording, as a voice platform would
-  redact     write a WAV recording with every key replaced by silence or noise (PCI DSS)
+  redact     write a WAV recording or RTP capture with every key replaced or removed (PCI DSS)
   scan       the keys in every recording under files and folders, as CSV or JSON lines
 options:
   --help     this text

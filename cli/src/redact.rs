@@ -7,6 +7,11 @@
 //! samples). The command refuses to write OUT over IN (the same path, or the same file
 //! reached another way: a symbolic or hard link, `..`), and the report over either.
 //!
+//! IN may also be a packet capture (pcap or pcapng, recognised by its first bytes): see
+//! [`touchtone::redact::redact_capture`]. Its telephone-event packets are removed and the
+//! keys in its PCMU/PCMA audio replaced; one line per span,
+//! `<start_ms>\t<end_ms>\t<key>\t<ssrc>\t<source>`.
+//!
 //! Output: one line per replaced span, in order of channel then start,
 //! `<start_ms>\t<end_ms>\t<key>` (the key is `-` unless `--reveal-keys`), plus `\t<channel>`
 //! for input with more than one channel; `--report` writes the same spans as JSON.
@@ -23,11 +28,14 @@ use crate::input::{wav, with_path, WavError};
 use crate::scan::json_str;
 use crate::Profile;
 
-const USAGE: &str = "usage: redact [OPTIONS] IN.wav OUT.wav
+const USAGE: &str = "usage: redact [OPTIONS] IN OUT
 Replaces every DTMF key in IN (a WAV file: 8/16/24/32-bit PCM, float, μ-law, A-law,
 8-48 kHz, any number of channels) and writes OUT in IN's own format; every sample outside
 the replaced spans is copied unchanged. Prints one line per replaced span:
 <start_ms> <end_ms> <key, or - unless --reveal-keys> [<channel> for multi-channel input].
+IN may be a packet capture (.pcap/.pcapng): its RTP telephone-event packets are removed
+and the keys in its PCMU/PCMA audio replaced; one line per span:
+<start_ms> <end_ms> <key or -> <stream (SSRC)> <rfc4733 (packets removed) or inband>.
   --report FILE.json            also write the replaced spans as JSON
   --profile relaxed|standard    detector profile (default relaxed: it finds the keys of
                                 recordings made outside the network too; a missed key
@@ -36,6 +44,7 @@ the replaced spans is copied unchanged. Prints one line per replaced span:
                                 noise 6 dB under the signal just before the key)
   --reveal-keys                 put each span's key in the output and the report (off by
                                 default: they would keep the data the redaction removes)
+  --event-pt N                  payload type of telephone-events in a capture with no SDP
 OUT must not be IN (nor the same file under another name).";
 
 #[derive(Debug)]
@@ -46,6 +55,7 @@ struct Args {
     profile: Profile,
     fill: Fill,
     reveal: bool,
+    event_pt: Option<u8>,
 }
 
 fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
@@ -54,6 +64,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
     let mut profile = Profile::Relaxed;
     let mut fill = Fill::Silence;
     let mut reveal = false;
+    let mut event_pt = None;
     let mut i = 0;
     let mut only_files = false;
     while i < argv.len() {
@@ -80,7 +91,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             Some((f, v)) => (f, Some(v.to_string())),
             None => (arg, None),
         };
-        let takes_value = matches!(flag, "--report" | "--profile" | "--fill");
+        let takes_value = matches!(flag, "--report" | "--profile" | "--fill" | "--event-pt");
         let value = if takes_value {
             match inline {
                 Some(v) => v,
@@ -102,6 +113,16 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         match flag {
             "--help" => return Ok(None),
             "--reveal-keys" => reveal = true,
+            "--event-pt" => {
+                event_pt = Some(value.parse::<u8>().ok().filter(|&v| v <= 127).ok_or_else(
+                    || {
+                        format!(
+                            "--event-pt needs an RTP payload type (0-127), got \"{}\"",
+                            value.escape_debug()
+                        )
+                    },
+                )?)
+            }
             "--profile" => profile = Profile::parse(&value)?,
             "--report" => {
                 if value.is_empty() {
@@ -143,6 +164,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         profile,
         fill,
         reveal,
+        event_pt,
     }))
 }
 
@@ -217,8 +239,9 @@ fn input_error(path: &str, e: redact::RedactError) -> String {
     match e {
         redact::RedactError::Wav(e @ (WavError::NotRiff { .. } | WavError::NotWave { .. })) => {
             format!(
-                "{}; redact reads WAV files only (it writes its output in the input's own \
-                 format): convert the recording to WAV first",
+                "{}; redact reads WAV files and packet captures (.pcap/.pcapng) only (it \
+                 writes its output in the input's own format): convert the recording to WAV \
+                 first",
                 with_path(path, e)
             )
         }
@@ -264,6 +287,12 @@ pub(crate) fn run(argv: &[String]) -> Result<(), String> {
         ..Default::default()
     };
     let profile = a.profile;
+    if is_capture(&bytes) {
+        return capture(&a, &bytes, &cfg);
+    }
+    if a.event_pt.is_some() {
+        return Err("--event-pt is only for packet captures (.pcap, .pcapng)".into());
+    }
     let r = redact::redact_wav(&bytes, |rate| profile.config(rate), &cfg)
         .map_err(|e| input_error(&a.input, e))?;
     drop(bytes);
@@ -297,4 +326,95 @@ pub(crate) fn run(argv: &[String]) -> Result<(), String> {
     std::io::stdout()
         .write_all(text.as_bytes())
         .map_err(|e| format!("standard output: {e}"))
+}
+
+/// Whether `b` starts like a pcap (either byte order, µs or ns) or pcapng file.
+fn is_capture(b: &[u8]) -> bool {
+    let m = b.get(..4).unwrap_or(&[]);
+    [
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xc3, 0xd4],
+        [0x4d, 0x3c, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0x3c, 0x4d],
+        [0x0a, 0x0d, 0x0d, 0x0a],
+    ]
+    .iter()
+    .any(|x| m == x)
+}
+
+#[cfg(feature = "capture")]
+fn capture(a: &Args, bytes: &[u8], cfg: &RedactConfig) -> Result<(), String> {
+    let mut opts = touchtone::capture::CaptureOptions::default();
+    opts.session.event_pt = a.event_pt;
+    let profile = a.profile;
+    let r = redact::redact_capture(bytes, |rate| profile.config(rate), cfg, &opts)
+        .map_err(|e| format!("{}: {e}", a.input))?;
+    for n in &r.notes {
+        eprintln!("note: {}: {n}", a.input);
+    }
+    eprintln!(
+        "{}: {} telephone-event packets removed, {} audio packets changed",
+        a.input, r.removed_packets, r.changed_packets
+    );
+    std::fs::write(&a.output, &r.bytes).map_err(|e| format!("{}: {e}", a.output))?;
+    if let Some(path) = &a.report {
+        let spans: Vec<String> = r
+            .spans
+            .iter()
+            .map(|s| {
+                let key = s
+                    .key
+                    .map(|k| format!(",\"key\":\"{}\"", k.to_char()))
+                    .unwrap_or_default();
+                format!(
+                    "{{\"ssrc\":\"{:08x}\",\"source\":\"{}\",\"start_ms\":{:.3},\"end_ms\":{:.3}{key}}}",
+                    s.ssrc, s.source, s.start_ms, s.end_ms
+                )
+            })
+            .collect();
+        let notes: Vec<String> = r.notes.iter().map(|n| json_str(n)).collect();
+        let json = format!(
+            "{{\"input\":{},\"output\":{},\"profile\":\"{}\",\"fill\":\"{}\",\"guard_ms\":{},\
+             \"keys_revealed\":{},\"removed_packets\":{},\"changed_packets\":{},\"notes\":[{}],\
+             \"spans\":[{}]}}\n",
+            json_str(&a.input),
+            json_str(&a.output),
+            profile_name(a.profile),
+            match cfg.fill {
+                Fill::Silence => "silence",
+                Fill::Noise => "noise",
+            },
+            cfg.guard_ms,
+            a.reveal,
+            r.removed_packets,
+            r.changed_packets,
+            notes.join(","),
+            spans.join(",")
+        );
+        std::fs::write(path, json).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let mut text = String::new();
+    for s in &r.spans {
+        let key = s.key.map_or('-', |k| k.to_char());
+        text.push_str(&format!(
+            "{:.0}\t{:.0}\t{key}\t{:08x}\t{}\n",
+            s.start_ms.floor(),
+            s.end_ms.ceil(),
+            s.ssrc,
+            s.source
+        ));
+    }
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| format!("standard output: {e}"))
+}
+
+#[cfg(not(feature = "capture"))]
+fn capture(a: &Args, _: &[u8], _: &RedactConfig) -> Result<(), String> {
+    Err(format!(
+        "{}: a packet capture; this build of touchtone has no capture support (feature \
+         \"capture\")",
+        a.input
+    ))
 }

@@ -448,7 +448,18 @@ fn errors_are_one_line_with_status_2() {
         ),
         (vec![s(&missing), s(&out)], "missing.wav"),
         (vec![s(&dir), s(&out)], "is a directory"),
-        (vec![s(&text), s(&out)], "redact reads WAV files only"),
+        (
+            vec![s(&text), s(&out)],
+            "redact reads WAV files and packet captures",
+        ),
+        (
+            vec!["--event-pt", "101", &good, s(&out)],
+            "--event-pt is only for packet captures",
+        ),
+        (
+            vec!["--event-pt", "128", &good, s(&out)],
+            "--event-pt needs an RTP payload type (0-127)",
+        ),
         (vec![s(&hi), s(&out)], "redact works at 8000-48000 Hz"),
         (vec![&good, s(&nowhere)], "o.wav"),
     ];
@@ -496,7 +507,9 @@ fn help_lists_the_options() {
         "--profile",
         "--fill",
         "--reveal-keys",
-        "IN.wav OUT.wav",
+        "IN OUT",
+        "--event-pt",
+        "packet capture",
     ] {
         assert!(h.contains(flag), "{flag}: {h}");
     }
@@ -504,4 +517,51 @@ fn help_lists_the_options() {
     assert!(stdout(&o).contains("redact"));
     let o = Command::new(BIN).arg("bogus").output().unwrap();
     assert!(stderr(&o).contains("redact"));
+}
+
+/// A capture with keys both as telephone-events and as PCMU tones: the event packets are
+/// gone, the tones replaced, the spans printed per stream and source, and the command's
+/// own decoder finds nothing in the output.
+#[test]
+fn a_packet_capture_loses_its_events_and_tones() {
+    let dir = TempDir::new("redact-capture");
+    let input = format!("{ROOT}/testdata/rtp/both.pcapng");
+    let before = run("decode", &[&input]);
+    assert_eq!(stdout(&before).lines().count(), 4, "{}", stdout(&before));
+    let out = dir.join("o.pcapng");
+    let rep = dir.join("r.json");
+    let o = run(
+        "redact",
+        &["--reveal-keys", "--report", s(&rep), &input, s(&out)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<Vec<String>> = stdout(&o)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    let of = |src: &str| -> String {
+        lines
+            .iter()
+            .filter(|l| l[4] == src)
+            .map(|l| {
+                assert_eq!(l[3], "0badcafe");
+                l[2].clone()
+            })
+            .collect()
+    };
+    assert_eq!(of("rfc4733"), "*0D7");
+    assert_eq!(of("inband"), "*0D7");
+    assert!(stderr(&o).contains("telephone-event packets removed"));
+    let after = run("decode", &[s(&out)]);
+    assert!(after.status.success(), "{}", stderr(&after));
+    assert_eq!(stdout(&after), "", "keys left");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rep).unwrap()).unwrap();
+    assert!(v["removed_packets"].as_u64().unwrap() >= 4);
+    assert_eq!(v["spans"].as_array().unwrap().len(), 8);
+    // Without --reveal-keys the key column is "-".
+    let o = run("redact", &[&input, s(&dir.join("o2.pcapng"))]);
+    assert!(stdout(&o)
+        .lines()
+        .all(|l| l.split('\t').nth(2) == Some("-")));
 }

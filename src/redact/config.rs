@@ -64,6 +64,9 @@ pub enum RedactError {
     Track(f32),
     /// The WAV input could not be parsed.
     Wav(WavError),
+    /// The packet capture could not be read.
+    #[cfg(feature = "capture")]
+    Capture(crate::capture::CaptureError),
 }
 
 impl fmt::Display for RedactError {
@@ -74,6 +77,8 @@ impl fmt::Display for RedactError {
             RedactError::NoiseGain(g) => write!(f, "noise_gain_db = {g} is outside -60..=0"),
             RedactError::Track(t) => write!(f, "track_ms = {t} is outside 0..=100"),
             RedactError::Wav(e) => write!(f, "{e}"),
+            #[cfg(feature = "capture")]
+            RedactError::Capture(e) => write!(f, "{e}"),
         }
     }
 }
@@ -83,6 +88,8 @@ impl std::error::Error for RedactError {
         match self {
             RedactError::Detector(e) => Some(e),
             RedactError::Wav(e) => Some(e),
+            #[cfg(feature = "capture")]
+            RedactError::Capture(e) => Some(e),
             _ => None,
         }
     }

@@ -73,6 +73,13 @@
 //! removed from that channel; a detectable echo of it on the other channel is a key there
 //! and removed there).
 //!
+//! # Packet captures
+//!
+//! `redact_capture` (feature `capture`) redacts an RTP capture in its own format (pcap
+//! or pcapng): telephone-event packets are removed, and in each PCMU/PCMA stream the keys
+//! the detector finds and the time of the stream's own telephone-events are replaced; every
+//! other byte is kept, and the UDP checksums of changed packets are recomputed.
+//!
 //! # Comfort noise
 //!
 //! [`Fill::Noise`] fills a span with white noise whose RMS is the signal's RMS just before
@@ -93,6 +100,8 @@
 //! assert!(detect(8000, &pcm).unwrap().is_empty());
 //! ```
 
+#[cfg(feature = "capture")]
+mod capture;
 mod config;
 mod edges;
 mod fill;
@@ -103,6 +112,8 @@ mod wav;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "capture")]
+pub use capture::{redact_capture, CaptureSpan, RedactedCapture};
 pub use config::{delay_ms, Fill, RedactConfig, RedactError};
 pub use span::Span;
 pub use stream::{LinearSample, Redactor};

@@ -253,16 +253,29 @@ impl<T: Copy> Redactor<T> {
     /// [`process`](Self::process) before and not finished is dropped). `on_span` is called
     /// for each key's span, in order.
     pub fn redact_all(&mut self, buf: &mut [T], on_span: impl FnMut(Span)) {
+        self.redact_all_with(buf, &[], on_span);
+    }
+
+    /// As [`redact_all`](Self::redact_all), also replacing the `[start, end)` positions
+    /// of `extra` (not reported as spans).
+    #[cfg_attr(not(feature = "capture"), allow(dead_code))]
+    pub(super) fn redact_all_with(
+        &mut self,
+        buf: &mut [T],
+        extra: &[(u64, u64)],
+        on_span: impl FnMut(Span),
+    ) {
         let x16: Vec<i16> = buf.iter().map(|&s| (self.decode)(s)).collect();
         let encode = self.encode;
-        self.redact_decoded(&x16, |i, v| buf[i] = encode(v), on_span);
+        self.redact_decoded(&x16, extra, |i, v| buf[i] = encode(v), on_span);
     }
 
     /// The whole-buffer mode on decoded samples: `put(index, value)` for each replaced
-    /// sample.
+    /// sample; the positions of `extra` are replaced too.
     pub(super) fn redact_decoded(
         &mut self,
         x16: &[i16],
+        extra: &[(u64, u64)],
         mut put: impl FnMut(usize, i16),
         mut on_span: impl FnMut(Span),
     ) {
@@ -273,6 +286,10 @@ impl<T: Copy> Redactor<T> {
         let get = |q: u64| x16[q as usize];
         for ev in events {
             self.core.apply(ev, x16.len() as u64, &get, &mut on_span);
+        }
+        if !extra.is_empty() {
+            self.core.spans.extend(extra.iter().filter(|s| s.0 < s.1));
+            self.core.spans.make_contiguous().sort_unstable();
         }
         for (i, &x) in x16.iter().enumerate() {
             if let Some(v) = self.core.emit(x) {

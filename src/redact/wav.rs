@@ -59,6 +59,7 @@ pub fn redact_wav(
         io::stored(format.encoding, &lane_bytes, &mut lane);
         red.redact_decoded(
             &lane,
+            &[],
             |f, v| {
                 let at = off + f * fb + c * bps;
                 encode_into(format.encoding, v, &mut bytes[at..at + bps]);

@@ -136,7 +136,7 @@ impl Session {
         n
     }
 
-    fn classify(&self, pt: u8, payload: &[u8]) -> Codec {
+    pub(crate) fn classify(&self, pt: u8, payload: &[u8]) -> Codec {
         if self.cfg.event_pt == Some(pt) {
             return Codec::TelephoneEvent(0);
         }

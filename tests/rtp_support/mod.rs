@@ -78,6 +78,11 @@ pub fn build_with(call: &Call, keys: &str, pcma: bool) -> Vec<(Duration, Vec<u8>
     })
     .unwrap();
     let pcm = gen.render_str(keys).unwrap();
+    build_from(call, &pcm, keys, pcma)
+}
+
+/// As [`build_with`], with the audio given (`keys` still gives the events).
+pub fn build_from(call: &Call, pcm: &[i16], keys: &str, pcma: bool) -> Vec<(Duration, Vec<u8>)> {
     // (arrival in samples, tie-break, pt, marker, ts, payload)
     let mut pk: Vec<(u64, u8, u8, bool, u32, Vec<u8>)> = Vec::new();
     if call.inband {

@@ -189,6 +189,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
     false
 }
 
+fn fill_name(f: Fill) -> &'static str {
+    match f {
+        Fill::Silence => "silence",
+        Fill::Noise => "noise",
+    }
+}
+
+/// `,"key":"5"` for a revealed key, nothing otherwise.
+fn key_field(k: Option<touchtone::Key>) -> String {
+    k.map(|k| format!(",\"key\":\"{}\"", k.to_char()))
+        .unwrap_or_default()
+}
+
 fn profile_name(p: Profile) -> &'static str {
     match p {
         Profile::Standard => "standard",
@@ -202,10 +215,7 @@ fn json_report(a: &Args, r: &RedactedWav, cfg: &RedactConfig) -> String {
         .spans
         .iter()
         .map(|(ch, s)| {
-            let key = s
-                .key
-                .map(|k| format!(",\"key\":\"{}\"", k.to_char()))
-                .unwrap_or_default();
+            let key = key_field(s.key);
             format!(
                 "{{\"channel\":{ch},\"start\":{},\"end\":{},\"start_ms\":{:.3},\"end_ms\":{:.3}{key}}}",
                 s.start,
@@ -222,10 +232,7 @@ fn json_report(a: &Args, r: &RedactedWav, cfg: &RedactConfig) -> String {
         json_str(&a.output),
         r.format.channels,
         profile_name(a.profile),
-        match cfg.fill {
-            Fill::Silence => "silence",
-            Fill::Noise => "noise",
-        },
+        fill_name(cfg.fill),
         cfg.guard_ms,
         a.reveal,
         r.truncated,
@@ -362,10 +369,7 @@ fn capture(a: &Args, bytes: &[u8], cfg: &RedactConfig) -> Result<(), String> {
             .spans
             .iter()
             .map(|s| {
-                let key = s
-                    .key
-                    .map(|k| format!(",\"key\":\"{}\"", k.to_char()))
-                    .unwrap_or_default();
+                let key = key_field(s.key);
                 format!(
                     "{{\"ssrc\":\"{:08x}\",\"source\":\"{}\",\"start_ms\":{:.3},\"end_ms\":{:.3}{key}}}",
                     s.ssrc, s.source, s.start_ms, s.end_ms
@@ -380,10 +384,7 @@ fn capture(a: &Args, bytes: &[u8], cfg: &RedactConfig) -> Result<(), String> {
             json_str(&a.input),
             json_str(&a.output),
             profile_name(a.profile),
-            match cfg.fill {
-                Fill::Silence => "silence",
-                Fill::Noise => "noise",
-            },
+            fill_name(cfg.fill),
             cfg.guard_ms,
             a.reveal,
             r.removed_packets,

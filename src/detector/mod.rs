@@ -419,14 +419,18 @@ impl Detector {
             floor: &self.floor,
             hist: &self.hist,
         };
-        let held = self.tracker.tone.as_ref().and_then(|t| {
-            let tick = TickView {
-                newest: &newest,
-                before: self.ring.tick(order[2]),
-                energy_q: tick_energy_q,
-            };
-            checker.held_tick(t, &tick)
-        });
+        // (A match, not a closure: the compiler may leave a closure out of line.)
+        let held = match self.tracker.tone.as_ref() {
+            Some(t) => {
+                let tick = TickView {
+                    newest: &newest,
+                    before: self.ring.tick(order[2]),
+                    energy_q: tick_energy_q,
+                };
+                checker.held_tick(t, &tick)
+            }
+            None => None,
+        };
         if let Some(bins) = held {
             self.hist.push_window([0; 8], None);
             self.continue_held(&newest, order, bins, on_event);

@@ -3,7 +3,7 @@
 //! and the history of quantised tick powers before it.
 
 use super::explain::Sink;
-use super::phasor::{log_powers, square};
+use super::phasor::{log_powers, power_of, square};
 use super::Detector;
 use crate::goertzel::TickSums;
 use crate::simd::{self, Avx2};
@@ -234,6 +234,20 @@ impl History {
         let h = self.head as usize; // < HIST_TICKS
         log_powers(t, &mut self.ticks[h]);
         self.head = if h + 1 == HIST_TICKS { 0 } else { h as u8 + 1 };
+    }
+
+    /// The powers at bin `k` of the ticks before the window, oldest first.
+    #[inline(always)]
+    pub(super) fn bin_powers(&self, k: usize) -> [f32; HIST_TICKS] {
+        let h = self.head as usize; // the oldest
+        core::array::from_fn(|i| {
+            let s = if h + i >= HIST_TICKS {
+                h + i - HIST_TICKS
+            } else {
+                h + i
+            };
+            power_of(self.ticks[s][k])
+        })
     }
 
     /// The quantised powers of the `j`-th tick before the window (1 = the newest).

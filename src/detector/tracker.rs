@@ -773,13 +773,14 @@ fn rise(
     // The rise of the tone at bin `k`, with window tick magnitudes `m` and level `r`.
     let rise_of = |k: usize, m: &[f32; WINDOW_TICKS], r: f32| -> u8 {
         // The tick powers, oldest first.
-        let mut p = [0f32; N];
-        for (i, v) in p.iter_mut().enumerate().take(HIST_TICKS).skip(first) {
-            *v = power_of(hist.before(HIST_TICKS - i)[k]);
-        }
-        for (v, m) in p[HIST_TICKS..].iter_mut().zip(m) {
-            *v = m * m;
-        }
+        let h = hist.bin_powers(k);
+        let p: [f32; N] = core::array::from_fn(|i| {
+            if i < HIST_TICKS {
+                h[i]
+            } else {
+                m[i - HIST_TICKS] * m[i - HIST_TICKS]
+            }
+        });
         let p = &p[first..];
         let level = r * r;
         let Some(risen) = p.iter().position(|&v| v >= RISEN * level) else {

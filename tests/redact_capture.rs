@@ -307,6 +307,48 @@ fn events_removed_and_tones_replaced_under_speech() {
     }
 }
 
+/// Audio packets with RTP padding (RFC 3550 §5.1) and a CSRC: only the payload between
+/// them is redacted; the padding is kept.
+#[test]
+fn padding_and_csrcs_are_kept() {
+    let keys = "96";
+    let c = call(true, false, 101);
+    let pcm = signal(keys, None);
+    let f: Vec<(Duration, Vec<u8>)> = call_frames(&c, &pcm, keys, false)
+        .into_iter()
+        .map(|(t, fr)| match rtp(&fr) {
+            Some(_) => {
+                let d = &fr[42..];
+                let mut n = vec![d[0] | 0x20 | 0x01, d[1]];
+                n.extend_from_slice(&d[2..12]);
+                n.extend_from_slice(&[0xca, 0xfe, 0xf0, 0x0d]); // one CSRC
+                n.extend_from_slice(&d[12..]);
+                n.extend_from_slice(&[0xee, 0xee, 0xee, 4]); // padding
+                (t, frame(&n, 40002, 40000))
+            }
+            None => (t, fr),
+        })
+        .collect();
+    let input = write_pcap(&f);
+    let d = decode_reader(Cursor::new(&input), &CaptureOptions::default()).unwrap();
+    assert_eq!(d.presses.len(), 2, "{:?}", d.presses);
+    let r = redact(&input, &RedactConfig::default());
+    let out = frames_of(&r.bytes);
+    assert!(r.changed_packets > 0);
+    checksums_valid(&out);
+    for ((_, a), (_, b)) in f.iter().zip(&out) {
+        assert_eq!(a.len(), b.len());
+        if a.len() > 42 + 16 {
+            // (Bytes 40–41 are the UDP checksum.)
+            assert_eq!(a[..40], b[..40], "headers kept");
+            assert_eq!(a[42..42 + 16], b[42..42 + 16], "RTP header and CSRC kept");
+            assert_eq!(a[a.len() - 4..], b[b.len() - 4..], "padding kept");
+        }
+    }
+    let d = decode_reader(Cursor::new(&r.bytes), &CaptureOptions::default()).unwrap();
+    assert!(d.presses.is_empty(), "{:?}", d.presses);
+}
+
 #[test]
 fn reordered_and_duplicated_packets() {
     let keys = "2580";

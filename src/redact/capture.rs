@@ -71,7 +71,8 @@ struct Record {
 struct Packet {
     record: usize,
     payload: std::ops::Range<usize>,
-    checksum: Option<(usize, u32)>,
+    /// The UDP header's place, the datagram's end and its pseudo-header sum.
+    checksum: Option<(usize, usize, u32)>,
     ts: i64,
 }
 
@@ -173,7 +174,8 @@ pub fn redact_capture(
         };
         let st = &mut streams[si];
         let ts = st.unwrap(h.timestamp);
-        let payload_at = range.end - pkt.payload.len();
+        // (Padding may follow the payload.)
+        let payload_at = range.start + pos_of(p, pkt.payload).map_err(RedactError::Capture)?;
         match codec {
             Codec::TelephoneEvent(rate) => {
                 removed[i] = true;
@@ -195,8 +197,8 @@ pub fn redact_capture(
                 codec == Codec::Pcma,
                 Packet {
                     record: i,
-                    payload: payload_at..range.end,
-                    checksum: l.udp_checksum.map(|(u, s)| (at + u, s)),
+                    payload: payload_at..payload_at + pkt.payload.len(),
+                    checksum: l.udp_checksum.map(|(u, s)| (at + u, range.end, s)),
                     ts,
                 },
             )),
@@ -292,8 +294,8 @@ pub fn redact_capture(
                     }
                     if any {
                         changed[p.record] = true;
-                        if let Some((u, pseudo)) = p.checksum {
-                            fix_checksum(&mut bytes, u, p.payload.end, pseudo);
+                        if let Some((u, end, pseudo)) = p.checksum {
+                            fix_checksum(&mut bytes, u, end, pseudo);
                         }
                     }
                 }
@@ -434,7 +436,7 @@ fn records(input: &[u8], notes: &mut Vec<String>) -> Result<(Vec<Record>, usize)
     Ok((out, input.len()))
 }
 
-/// Offset in `input` of packet data the parsers borrowed from it.
+/// Offset in `input` of data the parsers borrowed from it.
 fn pos_of(input: &[u8], data: &[u8]) -> Result<usize, CaptureError> {
     let at = (data.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
     if at.checked_add(data.len()).is_some_and(|e| e <= input.len()) {

@@ -18,7 +18,7 @@
 //! | sample types (`i16`, `f32`) | [`sample`] ([`Sample`]) |
 //! | WAV and headerless input, sample conversion, G.711 | [`io`] ([`io::Reader`], [`g711`]) |
 //! | decoding a whole file, every channel | [`scan`] ([`scan::for_each_key`]) |
-//! | taking the keys out of recordings (PCI DSS) | [`redact`] ([`redact::Redactor`]) |
+//! | taking the keys out of recordings (PCI DSS) and captures (feature `capture`) | [`redact`] ([`redact::Redactor`]) |
 //! | collecting keys for an IVR | [`gather`] |
 //! | RTP headers; RFC 4733 telephone-events (out-of-band DTMF) | [`rtp`], [`rfc4733`] |
 //! | RTP session demux: per-SSRC events + in-band audio, de-duplicated | [`session`] ([`session::Session`]) |

@@ -19,6 +19,7 @@ use touchtone::session::{Merge, SessionConfig, Source};
 use touchtone::{Detector, DetectorConfig, Event, Generator, GeneratorConfig};
 
 use crate::capture::{call, frame, write_pcap, write_pcapng, SIP_INVITE, T0};
+use crate::common::Rng;
 use crate::redact::{multimon_available, multimon_keys};
 use crate::rtp_support::{build_from, key_start_ms, Call, PAUSE_MS, TONE_MS};
 
@@ -387,12 +388,9 @@ fn the_audio_under_an_event_is_replaced() {
         gen.add_key(touchtone::Key::from_char('7').unwrap(), &mut x[s..s + 120]);
     }
     // And a speech bed at −30 dBm0-ish so the noise fill has a level to follow.
-    let mut r = 1u64;
+    let mut rng = Rng::new(1);
     for v in x.iter_mut() {
-        r = r
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *v += ((r >> 40) as f64 / (1u64 << 24) as f64 - 0.5) * 200.0;
+        *v += rng.range(-100.0, 100.0);
     }
     pcm.copy_from_slice(&touchtone::generator::to_i16(&x));
     let input_frames = call_frames(&c, &pcm, keys, false);
@@ -513,20 +511,14 @@ fn other_codecs_are_noted() {
 /// capture or an error, never a panic; what comes out still reads as a capture.
 #[test]
 fn damaged_captures_never_panic() {
-    let mut r = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        r ^= r << 13;
-        r ^= r >> 7;
-        r ^= r << 17;
-        r
-    };
+    let mut rng = Rng::new(7);
     for name in ["oob-sdp.pcap", "inband.pcap", "both.pcapng"] {
         let input = std::fs::read(format!("{ROOT}/testdata/rtp/{name}")).unwrap();
         for _ in 0..150 {
             let mut b = input.clone();
-            for _ in 0..1 + next() % 8 {
-                let at = (next() % b.len() as u64) as usize;
-                b[at] = next() as u8;
+            for _ in 0..1 + rng.below(8) {
+                let at = rng.below(b.len());
+                b[at] = rng.next_u64() as u8;
             }
             if let Ok(out) = redact_capture(
                 &b,

@@ -205,11 +205,7 @@ pub fn redact_capture(
             Codec::Other(name, rate) => {
                 if !noted.contains(&(h.ssrc, h.payload_type)) {
                     noted.push((h.ssrc, h.payload_type));
-                    let what = if rate == 0 {
-                        name
-                    } else {
-                        format!("{name}/{rate}")
-                    };
+                    let what = Codec::other_label(&name, rate);
                     notes.push(format!(
                         "stream {:08x}: payload type {} ({what}) audio not redacted; only \
                          PCMU/PCMA audio is",

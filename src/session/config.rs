@@ -19,6 +19,18 @@ pub enum Codec {
     Other(String, u32),
 }
 
+impl Codec {
+    /// How a note names an [`Codec::Other`] payload's codec: `name/rate`, or `name` when
+    /// the rate is not known.
+    pub(crate) fn other_label(name: &str, rate: u32) -> String {
+        if rate == 0 {
+            name.to_string()
+        } else {
+            format!("{name}/{rate}")
+        }
+    }
+}
+
 /// How presses heard both in-band and out-of-band are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Merge {

@@ -285,11 +285,7 @@ impl Session {
                 let st = &mut self.streams[idx];
                 if !st.noted.contains(&h.payload_type) {
                     st.noted.push(h.payload_type);
-                    let what = if rate == 0 {
-                        name
-                    } else {
-                        format!("{name}/{rate}")
-                    };
+                    let what = Codec::other_label(&name, rate);
                     self.out.push_back(SessionEvent::Note(format!(
                         "stream {:08x}: payload type {} ({what}) audio skipped; only PCMU/PCMA audio is decoded",
                         h.ssrc, h.payload_type

@@ -465,6 +465,9 @@ fn bad_and_cut_captures() {
     let r = redact(&input[..input.len() - 5], &RedactConfig::default());
     assert_eq!(r.notes.len(), 1);
     no_key_left(&r.bytes, "cut pcap");
+    // Cut inside the first record: the 24-byte file header alone is left.
+    let r = redact(&input[..30], &RedactConfig::default());
+    assert_eq!((r.notes.len(), &r.bytes[..]), (1, &input[..24]));
     // Every prefix: an error or a capture, never a panic.
     for cut in (0..input.len()).step_by(97) {
         let _ = redact_capture(

@@ -302,11 +302,10 @@ pub fn redact_capture(
     spans.sort_by(|a, b| a.ssrc.cmp(&b.ssrc).then(a.start_ms.total_cmp(&b.start_ms)));
 
     let mut out = Vec::with_capacity(bytes.len());
-    let header_end = records.first().map_or(bytes.len(), |r| r.bytes.start);
-    out.extend_from_slice(&bytes[..header_end]);
-    let mut last = header_end;
+    let mut last = 0;
     for (r, &gone) in records.iter().zip(&removed) {
-        // Blocks between packet records (interface descriptions, statistics) stay.
+        // The file header and blocks between packet records (interface descriptions,
+        // statistics) stay.
         out.extend_from_slice(&bytes[last..r.bytes.start]);
         if !gone {
             out.extend_from_slice(&bytes[r.bytes.clone()]);

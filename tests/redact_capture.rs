@@ -387,7 +387,7 @@ fn the_audio_under_an_event_is_replaced() {
         let s = (key_start_ms(i) * 8.0) as usize;
         gen.add_key(touchtone::Key::from_char('7').unwrap(), &mut x[s..s + 120]);
     }
-    // And a speech bed at −30 dBm0-ish so the noise fill has a level to follow.
+    // And low white noise (uniform in ±100) so the noise fill has a level to follow.
     let mut rng = Rng::new(1);
     for v in x.iter_mut() {
         *v += rng.range(-100.0, 100.0);

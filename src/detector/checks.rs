@@ -18,7 +18,7 @@ use super::phasor::{
     any_below, energy_f32, fast_arg, log_power, mul_conj, top2, unit, unit_squared, ArgLimit,
 };
 use super::plan::Plan;
-use super::solve::tone_amplitudes;
+use super::solve::{tone_amplitudes, unleak_halves};
 use super::ticks::{History, Resp, Ring, WINDOW_TICKS, WIN_HIST};
 use super::tracker::Tone;
 use crate::goertzel::TABLE_SCALE;
@@ -497,9 +497,17 @@ impl<'a> Checker<'a> {
         // a mix is then not inflated into passing the purity check.
         let same_bins = self.prev.bins == [lo as u8, hi as u8];
         let k = [lo, hi];
+        // The halves' responses without the other tone's leakage (under strong twist it
+        // would make the weaker tone seem to change between them).
+        let (half_a, half_b) = unleak_halves(
+            plan,
+            [v.half_a.get(lo), v.half_a.get(hi)],
+            [v.half_b.get(lo), v.half_b.get(hi)],
+            k,
+        );
         // Both halves must carry each tone (about equal magnitude).
-        for &k in &k {
-            let (na, nb) = (v.half_a.norm_sqr(k), v.half_b.norm_sqr(k));
+        for i in 0..2 {
+            let (na, nb) = (half_a[i].norm_sqr(), half_b[i].norm_sqr());
             if na < 0.25 * nb || nb < 0.25 * na {
                 return Err(Reject::Halves);
             }
@@ -509,7 +517,7 @@ impl<'a> Checker<'a> {
         for i in 0..2 {
             let k = k[i];
             // e^{jδ2L}; the deviation: |arg z| within the limit.
-            let z = mul_conj(v.half_b.get(k), v.half_a.get(k)) * plan.rot.two[k];
+            let z = mul_conj(half_b[i], half_a[i]) * plan.rot.two[k];
             if !th.freq.max_adv[k].contains(z) {
                 return Err(Reject::Frequency(
                     i,

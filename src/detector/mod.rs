@@ -10,7 +10,9 @@
 //! 2. *Group dominance*: in each group the strongest tone beats the runner-up by
 //!    [`DetectorConfig::min_dominance_db`] (rejects two tones of one group).
 //! 3. *Frequency*: the phase advance between the window's two halves measures each tone's
-//!    actual frequency to about a hertz; both must lie within
+//!    actual frequency to about a hertz (under strong twist, after the louder tone's
+//!    leakage into the weaker one's bin is taken out of both halves: 8 ms bins are 125 Hz
+//!    wide, and 1209 Hz leaks into 770 Hz at −21 dB); both must lie within
 //!    [`DetectorConfig::max_freq_deviation`] of nominal (accepts ±1.5 %, rejects ±3.5 %).
 //!    The advance from the previous window (a tick earlier) measures it again with the
 //!    16 ms window's resolution; the two must agree within 16 Hz, which rejects a third

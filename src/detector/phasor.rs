@@ -61,7 +61,7 @@ pub(super) fn mul_conj(a: Complex32, b: Complex32) -> Complex32 {
 }
 
 /// `1 − z`, as `Complex32::new(1.0, 0.0) - z` computes it (`0 − im`, not `−im`).
-#[cfg(test)]
+#[inline(always)]
 pub(super) fn one_minus(z: Complex32) -> Complex32 {
     Complex32::new(1.0 - z.re, 0.0 - z.im)
 }

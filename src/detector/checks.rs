@@ -18,7 +18,7 @@ use super::phasor::{
     any_below, energy_f32, fast_arg, log_power, mul_conj, top2, unit, unit_squared, ArgLimit,
 };
 use super::plan::Plan;
-use super::solve::{tone_amplitudes, unleak_halves};
+use super::solve::{may_leak, tone_amplitudes, unleak_halves};
 use super::ticks::{History, Resp, Ring, WINDOW_TICKS, WIN_HIST};
 use super::tracker::Tone;
 use crate::goertzel::TABLE_SCALE;
@@ -499,16 +499,18 @@ impl<'a> Checker<'a> {
         let k = [lo, hi];
         // The halves' responses without the other tone's leakage (under strong twist it
         // would make the weaker tone seem to change between them).
-        let (half_a, half_b) = unleak_halves(
-            plan,
-            [v.half_a.get(lo), v.half_a.get(hi)],
-            [v.half_b.get(lo), v.half_b.get(hi)],
-            k,
-        );
+        let mut half_a = [v.half_a.get(lo), v.half_a.get(hi)];
+        let mut half_b = [v.half_b.get(lo), v.half_b.get(hi)];
+        let mut na = half_a.map(|c| c.norm_sqr());
+        let mut nb = half_b.map(|c| c.norm_sqr());
+        if may_leak([na[0] + nb[0], na[1] + nb[1]], k) {
+            (half_a, half_b) = unleak_halves(plan, half_a, half_b, k);
+            na = half_a.map(|c| c.norm_sqr());
+            nb = half_b.map(|c| c.norm_sqr());
+        }
         // Both halves must carry each tone (about equal magnitude).
         for i in 0..2 {
-            let (na, nb) = (half_a[i].norm_sqr(), half_b[i].norm_sqr());
-            if na < 0.25 * nb || nb < 0.25 * na {
+            if na[i] < 0.25 * nb[i] || nb[i] < 0.25 * na[i] {
                 return Err(Reject::Halves);
             }
         }

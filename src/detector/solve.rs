@@ -62,8 +62,9 @@ pub(super) fn tone_amplitudes(
 /// its own, `ρ = K(other) / K(own)` with `K = (1 − e^{jΔH}) / (1 − e^{jΔ})` over the half's
 /// H samples; `ρ` times its halves is subtracted from the other bin's halves, and likewise
 /// its negative frequency's image (−38 dB at 770 + 1209 Hz). First order: what is left is
-/// the product of the two leakages (under −40 dB).
-#[inline(always)]
+/// the product of the two leakages (under −40 dB). Out of line: [`may_leak`] says first
+/// whether it can change anything.
+#[inline(never)]
 pub(super) fn unleak_halves(
     plan: &Plan,
     a: [Complex32; 2],
@@ -111,6 +112,14 @@ pub(super) fn unleak_halves(
         }
     }
     (a2, b2)
+}
+
+/// Whether either tone's leakage can reach [`LEAK_MIN`] of the other's half-window power
+/// `p` (|a|² + |b|², low and high) at bins `k`: if not, [`unleak_halves`] changes nothing.
+#[inline(always)]
+pub(super) fn may_leak(p: [f32; 2], k: [usize; 2]) -> bool {
+    let (lo, hi) = (k[0], k[1] - 4);
+    p[1] * HI_INTO_LO[lo][hi] > LEAK_MIN * p[0] || p[0] * LO_INTO_HI[lo][hi] > LEAK_MIN * p[1]
 }
 
 /// The share of a tone's half-window power that the other tone's leakage must reach for

@@ -106,8 +106,9 @@ fn reverse_twist_16db_accepted_by_relaxed_and_rejected_by_standard() {
 }
 
 /// Relaxed's twist limits are 18 dB reverse and 14 dB normal: every key 1 dB inside each
-/// is accepted, at every phase the sequence gives it (key 4 and 5 lost both tones'
-/// halves to leakage at 17–18 dB before it was taken out).
+/// is accepted, three times each at the phases the sequence gives it (keys 4 and 5 were
+/// lost at 17–18 dB reverse twist while the loud tone's leakage into the weak tone's
+/// half windows was not taken out).
 #[test]
 fn relaxed_accepts_every_key_1db_inside_its_twist_limits() {
     let mut f = Failures::new("relaxed twist limits");
